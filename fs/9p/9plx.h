@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 9plx VFS glue: superblock, inode and per-dentry fid state.
+ */
+#ifndef _9PLX_H
+#define _9PLX_H
+
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/uidgid.h>
+
+#include "client.h"
+
+/* Same magic as the in-kernel client, so tools that look for 9p find us. */
+#define P9X_MAGIC		0x01021997
+
+enum p9x_access {
+	P9X_ACCESS_CLIENT,	/* per-user fids, permissions checked here */
+	P9X_ACCESS_USER,	/* per-user fids */
+	P9X_ACCESS_ANY,		/* one fid tree shared by everyone */
+	P9X_ACCESS_SINGLE,	/* only one uid may use the mount */
+};
+
+enum p9x_cache {
+	P9X_CACHE_NONE,
+};
+
+/**
+ * struct p9x_mount_opts - parsed mount options
+ * @trans: transport
+ * @uname: user name sent in the mount's Tattach
+ * @aname: tree to attach
+ * @msize: wanted maximum message size
+ * @access: fid sharing and permission model
+ * @single_uid: the user for P9X_ACCESS_SINGLE
+ * @cache: cache mode
+ * @want_lx: version=9p2000.Lx (the default)
+ * @fallback: accept 9P2000.L when the server lacks Lx (not nofallback)
+ */
+struct p9x_mount_opts {
+	const struct p9x_trans_ops *trans;
+	char *uname;
+	char *aname;
+	u32 msize;
+	enum p9x_access access;
+	kuid_t single_uid;
+	enum p9x_cache cache;
+	bool want_lx;
+	bool fallback;
+};
+
+/**
+ * struct p9x_sb - per-mount state
+ * @c: the 9P session
+ * @opts: options it was mounted with
+ */
+struct p9x_sb {
+	struct p9x_client *c;
+	struct p9x_mount_opts opts;
+};
+
+/**
+ * struct p9x_inode - 9plx inode
+ * @qid: the server's name for the file; with the file type, the inode's
+ *	identity in the inode hash
+ * @vfs_inode: the VFS inode
+ */
+struct p9x_inode {
+	struct p9x_qid qid;
+	struct inode vfs_inode;
+};
+
+static inline struct p9x_inode *P9X_I(struct inode *inode)
+{
+	return container_of(inode, struct p9x_inode, vfs_inode);
+}
+
+static inline struct p9x_sb *P9X_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+extern const struct inode_operations p9x_dir_iops;
+extern const struct inode_operations p9x_file_iops;
+extern const struct inode_operations p9x_symlink_iops;
+extern const struct inode_operations p9x_special_iops;
+extern const struct file_operations p9x_dir_fops;
+extern const struct file_operations p9x_file_fops;
+extern const struct dentry_operations p9x_dentry_ops;
+
+/* inode.c */
+struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
+void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);
+int p9x_inode_cache_init(void);
+void p9x_inode_cache_exit(void);
+struct inode *p9x_alloc_inode(struct super_block *sb);
+void p9x_free_inode(struct inode *inode);
+
+/* fid.c */
+struct p9x_fid *p9x_dentry_fid(struct dentry *dentry);
+void p9x_dentry_add_fid(struct dentry *dentry, struct p9x_fid *fid);
+void p9x_dentry_put_fids(struct dentry *dentry);
+u32 p9x_open_flags(unsigned int flags);
+struct p9x_fid *p9x_open_fid(struct dentry *dentry, u32 p9flags);
+
+#endif /* _9PLX_H */

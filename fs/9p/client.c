@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 9plx client core: request lifecycle, tags, fids, version negotiation and
+ * one typed call per 9P operation.  The VFS glue calls these; transports
+ * carry the bytes; the codec in wire.c builds and checks them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+
+#include "client.h"
+#include "transport.h"
+
+/* Room for any T-message without a data payload (Twalk of 16 names, ...). */
+#define P9X_TC_CAP	8192
+/* Room for any R-message without a payload or a path in it. */
+#define P9X_RC_SMALL	512
+/* Room for an Rreadlink. */
+#define P9X_RC_PATH	(P9X_HDR_SIZE + 2 + PATH_MAX)
+/* Linux errnos a server may hand back to user space. */
+#define P9X_MAX_USER_ERRNO	133
+
+static void p9x_client_put(struct p9x_client *c);
+
+static void p9x_req_free(struct p9x_req *req)
+{
+	struct p9x_client *c = req->c;
+	unsigned long flags;
+
+	if (req->tag != P9X_NOTAG) {
+		spin_lock_irqsave(&c->lock, flags);
+		idr_remove(&c->tags, req->tag);
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	kfree(req->tc);
+	kvfree(req->rc);
+	kfree(req);
+	p9x_client_put(c);
+}
+
+/**
+ * p9x_req_put() - drop a reference on a request
+ * @req: the request
+ *
+ * May be called from interrupt context by a transport.  The last put
+ * releases the tag.
+ */
+void p9x_req_put(struct p9x_req *req)
+{
+	if (refcount_dec_and_test(&req->ref))
+		p9x_req_free(req);
+}
+
+/*
+ * A request with its tag and buffers.  Tversion alone goes without a tag
+ * (@notag); it is never in the tag table.
+ */
+static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
+				   u32 rc_cap, bool notag)
+{
+	struct p9x_req *req;
+	int tag;
+
+	req = kzalloc(sizeof(*req), GFP_NOFS);
+	if (!req)
+		return ERR_PTR(-ENOMEM);
+	req->tc = kmalloc(P9X_TC_CAP, GFP_NOFS);
+	req->rc = kvmalloc(rc_cap, GFP_NOFS);
+	if (!req->tc || !req->rc) {
+		kfree(req->tc);
+		kvfree(req->rc);
+		kfree(req);
+		return ERR_PTR(-ENOMEM);
+	}
+	refcount_set(&req->ref, 1);
+	req->c = c;
+	req->rtype = rtype;
+	req->rc_cap = rc_cap;
+	req->state = P9X_REQ_NEW;
+	init_waitqueue_head(&req->wq);
+	req->tag = P9X_NOTAG;
+	refcount_inc(&c->ref);
+
+	if (!notag) {
+		idr_preload(GFP_NOFS);
+		spin_lock_irq(&c->lock);
+		tag = idr_alloc(&c->tags, req, 0, P9X_NOTAG, GFP_NOWAIT);
+		spin_unlock_irq(&c->lock);
+		idr_preload_end();
+		if (tag < 0) {
+			p9x_req_put(req);
+			return ERR_PTR(tag == -ENOSPC ? -EAGAIN : tag);
+		}
+		req->tag = tag;
+	}
+	return req;
+}
+
+/* A transport hands back @req with @len reply bytes (0: no reply). */
+void p9x_req_done(struct p9x_req *req, u32 len)
+{
+	req->rc_len = min(len, req->rc_cap);
+	smp_store_release(&req->state, P9X_REQ_DONE);
+	wake_up(&req->wq);
+}
+
+/* A transport hands back @req unanswered because the server is gone. */
+void p9x_req_lost(struct p9x_req *req)
+{
+	smp_store_release(&req->state, P9X_REQ_LOST);
+	wake_up(&req->wq);
+}
+
+/**
+ * p9x_client_lost() - the transport lost its server for good
+ * @c: the session
+ *
+ * Every later call fails with -EIO at once; the transport completes the
+ * calls it still holds with p9x_req_lost().
+ */
+void p9x_client_lost(struct p9x_client *c)
+{
+	unsigned long flags;
+	bool was;
+
+	spin_lock_irqsave(&c->lock, flags);
+	was = c->lost;
+	c->lost = true;
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!was)
+		pr_warn("%s: server connection lost; calls on this mount now fail with EIO\n",
+			c->name);
+}
+
+static bool p9x_req_finished(struct p9x_req *req)
+{
+	return smp_load_acquire(&req->state) >= P9X_REQ_DONE;
+}
+
+static int p9x_send(struct p9x_client *c, struct p9x_req *req)
+{
+	if (READ_ONCE(c->lost))
+		return -EIO;
+	WRITE_ONCE(req->state, P9X_REQ_SENT);
+	return c->ops->request(c, req);
+}
+
+/*
+ * A fatal signal interrupted the wait for @old: ask the server to forget
+ * it, and wait until it has.  After Rflush the server answers @old no
+ * more; if it answered before, that answer stands.
+ */
+static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
+{
+	struct p9x_wbuf b;
+	struct p9x_req *req;
+
+	req = p9x_req_new(c, P9X_RFLUSH, P9X_RC_SMALL, false);
+	if (IS_ERR(req))
+		goto wait_old;
+	p9x_wbuf_init(&b, req->tc, P9X_TC_CAP);
+	if (p9x_enc_tflush(&b, req->tag, old->tag) || p9x_send(c, req)) {
+		p9x_req_put(req);
+		goto wait_old;
+	}
+	wait_event(req->wq, p9x_req_finished(req));
+	p9x_req_put(req);
+	return;
+
+wait_old:
+	/* Without a flush the tag is not free: wait for the answer itself. */
+	wait_event(old->wq, p9x_req_finished(old));
+}
+
+static int p9x_bad_reply(struct p9x_client *c, struct p9x_req *req)
+{
+	pr_err_ratelimited("%s: malformed reply (type %u, expected %u) from server\n",
+			   c->name, req->rc_len > 4 ? ((u8 *)req->rc)[4] : 0,
+			   req->rtype);
+	return -EIO;
+}
+
+/*
+ * Send @req and wait for its reply.  Returns 0 when the reply is the
+ * expected R-message (the caller decodes the body), the server's errno
+ * for an Rlerror, -EINTR if a fatal signal cut the wait short, or -EIO if
+ * the server is gone or answered nonsense.  @uninterruptible is for calls
+ * that must finish, such as Tclunk.
+ */
+static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
+		   bool uninterruptible)
+{
+	u32 ecode;
+	int err;
+
+	err = p9x_send(c, req);
+	if (err)
+		return err;
+
+	if (uninterruptible)
+		wait_event(req->wq, p9x_req_finished(req));
+	else if (wait_event_killable(req->wq, p9x_req_finished(req)))
+		p9x_flush(c, req);
+
+	switch (smp_load_acquire(&req->state)) {
+	case P9X_REQ_DONE:
+		break;
+	case P9X_REQ_LOST:
+		return -EIO;
+	default:
+		return -EINTR;
+	}
+	if (!req->rc_len)
+		return READ_ONCE(c->lost) ? -EIO : -EINTR;
+
+	err = p9x_dec_reply(req->rc, req->rc_len, req->tag, req->rtype, &ecode);
+	if (err < 0)
+		return p9x_bad_reply(c, req);
+	if (err == 1)
+		return ecode > P9X_MAX_USER_ERRNO ? -EIO : -(int)ecode;
+	return 0;
+}
+
+/*
+ * Allocate a request and encode its T-message with @enc.  Encoders only
+ * fail for oversized names here, since P9X_TC_CAP holds anything else.
+ */
+#define p9x_new_call(c, rtype, rc_cap, enc, ...)			\
+({									\
+	struct p9x_req *__r = p9x_req_new(c, rtype, rc_cap, false);	\
+	struct p9x_wbuf __b;						\
+	int __e;							\
+									\
+	if (!IS_ERR(__r)) {						\
+		p9x_wbuf_init(&__b, __r->tc, P9X_TC_CAP);		\
+		__e = enc(&__b, __r->tag, ##__VA_ARGS__);		\
+		if (__e) {						\
+			p9x_req_put(__r);				\
+			__r = ERR_PTR(__e == -EMSGSIZE ?		\
+				      -ENAMETOOLONG : __e);		\
+		} else {						\
+			__r->tc_len = __b.len;				\
+		}							\
+	}								\
+	__r;								\
+})
+
+/* Fids */
+
+static struct p9x_fid *p9x_fid_new(struct p9x_client *c, kuid_t uid)
+{
+	struct p9x_fid *fid;
+	int n;
+
+	fid = kzalloc(sizeof(*fid), GFP_NOFS);
+	if (!fid)
+		return ERR_PTR(-ENOMEM);
+	n = ida_alloc_max(&c->fids, P9X_NOFID - 1, GFP_NOFS);
+	if (n < 0) {
+		kfree(fid);
+		return ERR_PTR(n);
+	}
+	fid->fid = n;
+	fid->c = c;
+	fid->uid = uid;
+	refcount_set(&fid->ref, 1);
+	INIT_HLIST_NODE(&fid->node);
+	return fid;
+}
+
+/* Returns true if the fid number may be used again. */
+static bool p9x_clunk(struct p9x_fid *fid)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
+	int err;
+
+	if (READ_ONCE(c->lost))
+		return true;
+	req = p9x_new_call(c, P9X_RCLUNK, P9X_RC_SMALL, p9x_enc_tclunk,
+			   fid->fid);
+	if (IS_ERR(req))
+		return false;
+	err = p9x_rpc(c, req, true);
+	p9x_req_put(req);
+	/*
+	 * A server drops the fid even when Tclunk fails; only a clunk that
+	 * never reached it leaves the number taken.
+	 */
+	return err != -EIO || READ_ONCE(c->lost);
+}
+
+/**
+ * p9x_fid_put() - drop a reference on a fid
+ * @fid: the fid
+ *
+ * The last reference clunks the fid on the server.  May sleep.
+ */
+void p9x_fid_put(struct p9x_fid *fid)
+{
+	struct p9x_client *c;
+
+	if (!fid || !refcount_dec_and_test(&fid->ref))
+		return;
+	c = fid->c;
+	if (!fid->live || p9x_clunk(fid))
+		ida_free(&c->fids, fid->fid);
+	else
+		pr_warn_ratelimited("%s: could not clunk fid %u; not reusing it\n",
+				    c->name, fid->fid);
+	kfree(fid);
+}
+
+/**
+ * p9x_fid_maxio() - largest Tread/Treaddir payload for a fid
+ * @fid: an open fid
+ *
+ * Return: msize less the framing, or the server's iounit if smaller.
+ */
+u32 p9x_fid_maxio(const struct p9x_fid *fid)
+{
+	u32 n = fid->c->msize - P9X_IOHDR_SIZE;
+
+	if (fid->iounit && fid->iounit < n)
+		n = fid->iounit;
+	return n;
+}
+
+/* Operations */
+
+/**
+ * p9x_attach() - attach to the server's file tree
+ * @c: the session
+ * @uname: user name (may be "")
+ * @aname: tree to attach
+ * @n_uname: numeric user, or P9X_NONUNAME
+ * @owner: uid the fid is kept for on the client side
+ *
+ * Return: a live fid for the root of the tree, or an ERR_PTR.
+ */
+struct p9x_fid *p9x_attach(struct p9x_client *c, const char *uname,
+			   const char *aname, u32 n_uname, kuid_t owner)
+{
+	struct p9x_fid *fid;
+	struct p9x_req *req;
+	int err;
+
+	fid = p9x_fid_new(c, owner);
+	if (IS_ERR(fid))
+		return fid;
+	req = p9x_new_call(c, P9X_RATTACH, P9X_RC_SMALL, p9x_enc_tattach,
+			   fid->fid, P9X_NOFID, uname, aname, n_uname);
+	if (IS_ERR(req)) {
+		err = PTR_ERR(req);
+		goto out_fid;
+	}
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rattach(req->rc, req->rc_len, c->dialect, &fid->qid))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	if (err)
+		goto out_fid;
+	fid->live = true;
+	return fid;
+
+out_fid:
+	p9x_fid_put(fid);
+	return ERR_PTR(err);
+}
+
+/**
+ * p9x_walk() - walk from a fid to a new fid
+ * @fid: where to start
+ * @nwname: number of names, at most P9X_MAXWELEM; 0 clones @fid
+ * @wnames: the names
+ *
+ * Return: a new live fid owned by the same uid, or an ERR_PTR (-ENOENT if
+ * the server could walk only part of the way).
+ */
+struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
+			 const char *const *wnames)
+{
+	struct p9x_qid qids[P9X_MAXWELEM];
+	struct p9x_client *c = fid->c;
+	struct p9x_fid *nfid;
+	struct p9x_req *req;
+	u16 nwqid = 0;
+	int err;
+
+	if (nwname > P9X_MAXWELEM)
+		return ERR_PTR(-EINVAL);
+	nfid = p9x_fid_new(c, fid->uid);
+	if (IS_ERR(nfid))
+		return nfid;
+	req = p9x_new_call(c, P9X_RWALK, P9X_RC_SMALL, p9x_enc_twalk,
+			   fid->fid, nfid->fid, nwname, wnames);
+	if (IS_ERR(req)) {
+		err = PTR_ERR(req);
+		goto out_fid;
+	}
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rwalk(req->rc, req->rc_len, c->dialect, nwname,
+				  &nwqid, qids))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	if (err)
+		goto out_fid;
+	if (nwqid < nwname) {
+		/* The server stopped early and did not create the new fid. */
+		err = -ENOENT;
+		goto out_fid;
+	}
+	nfid->live = true;
+	nfid->qid = nwname ? qids[nwname - 1] : fid->qid;
+	return nfid;
+
+out_fid:
+	p9x_fid_put(nfid);
+	return ERR_PTR(err);
+}
+
+int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
+	int err;
+
+	req = p9x_new_call(c, P9X_RGETATTR, P9X_RC_SMALL, p9x_enc_tgetattr,
+			   fid->fid, mask);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rgetattr(req->rc, req->rc_len, c->dialect, attr))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	return err;
+}
+
+int p9x_lopen(struct p9x_fid *fid, u32 flags)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
+	struct p9x_qid qid;
+	u32 iounit;
+	int err;
+
+	req = p9x_new_call(c, P9X_RLOPEN, P9X_RC_SMALL, p9x_enc_tlopen,
+			   fid->fid, flags);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rlopen(req->rc, req->rc_len, c->dialect, &qid,
+				   &iounit))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	if (err)
+		return err;
+	fid->qid = qid;
+	fid->iounit = iounit;
+	fid->opened = true;
+	return 0;
+}
+
+/**
+ * p9x_read() - read from an open fid into an iterator
+ * @fid: fid opened for reading
+ * @offset: file offset
+ * @to: destination; its count is how much to read
+ *
+ * Issues as many Treads as needed, each at most p9x_fid_maxio(), and
+ * stops early at end of file or on a short read.
+ *
+ * Return: bytes read, or a negative errno if nothing was read.
+ */
+ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
+{
+	struct p9x_client *c = fid->c;
+	ssize_t total = 0;
+	int err = 0;
+
+	while (iov_iter_count(to)) {
+		u32 want = min_t(size_t, iov_iter_count(to), p9x_fid_maxio(fid));
+		struct p9x_req *req;
+		const u8 *data;
+		u32 got;
+
+		req = p9x_new_call(c, P9X_RREAD, want + P9X_RIOHDR_SIZE,
+				   p9x_enc_tread, fid->fid, offset, want);
+		if (IS_ERR(req)) {
+			err = PTR_ERR(req);
+			break;
+		}
+		err = p9x_rpc(c, req, false);
+		if (!err && (p9x_dec_rread(req->rc, req->rc_len, &got, &data) ||
+			     got > want))
+			err = p9x_bad_reply(c, req);
+		if (!err && copy_to_iter(data, got, to) != got)
+			err = -EFAULT;
+		p9x_req_put(req);
+		if (err)
+			break;
+		total += got;
+		offset += got;
+		if (got < want)
+			break;
+	}
+	return total ? total : err;
+}
+
+/**
+ * p9x_readdir() - read directory entries from an open directory fid
+ * @fid: fid opened with P9X_O_DIRECTORY
+ * @offset: 0 or an offset the server gave in an earlier entry
+ * @count: largest payload wanted, at most p9x_fid_maxio()
+ * @it: set up over the entries received
+ *
+ * Return: the request holding the entries (put it when done with @it),
+ * or an ERR_PTR.  An empty payload means the end of the directory.
+ */
+struct p9x_req *p9x_readdir(struct p9x_fid *fid, u64 offset, u32 count,
+			    struct p9x_dirent_iter *it)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
+	int err;
+
+	count = min(count, p9x_fid_maxio(fid));
+	req = p9x_new_call(c, P9X_RREADDIR, count + P9X_RIOHDR_SIZE,
+			   p9x_enc_treaddir, fid->fid, offset, count);
+	if (IS_ERR(req))
+		return req;
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rreaddir(req->rc, req->rc_len, c->dialect, it))
+		err = p9x_bad_reply(c, req);
+	if (err) {
+		p9x_req_put(req);
+		return ERR_PTR(err);
+	}
+	return req;
+}
+
+/**
+ * p9x_readlink() - read a symlink's target
+ * @fid: fid of the symlink
+ *
+ * Return: the target as a NUL-terminated kmalloc'd string, or an ERR_PTR.
+ */
+char *p9x_readlink(struct p9x_fid *fid)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_str target;
+	struct p9x_req *req;
+	char *s;
+	int err;
+
+	req = p9x_new_call(c, P9X_RREADLINK, P9X_RC_PATH, p9x_enc_treadlink,
+			   fid->fid);
+	if (IS_ERR(req))
+		return ERR_CAST(req);
+	err = p9x_rpc(c, req, false);
+	if (!err && (p9x_dec_rreadlink(req->rc, req->rc_len, &target) ||
+		     !target.len || memchr(target.s, 0, target.len)))
+		err = p9x_bad_reply(c, req);
+	s = err ? ERR_PTR(err) : kmemdup_nul(target.s, target.len, GFP_NOFS);
+	p9x_req_put(req);
+	return s ? s : ERR_PTR(-ENOMEM);
+}
+
+int p9x_statfs(struct p9x_fid *fid, struct p9x_statfs *st)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
+	int err;
+
+	req = p9x_new_call(c, P9X_RSTATFS, P9X_RC_SMALL, p9x_enc_tstatfs,
+			   fid->fid);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rstatfs(req->rc, req->rc_len, st))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	return err;
+}
+
+/* Session */
+
+enum p9x_ver_answer {
+	P9X_ANSWER_LX,
+	P9X_ANSWER_L,
+	P9X_ANSWER_REFUSED,	/* "unknown" or an Rlerror: a legacy server */
+};
+
+static bool p9x_str_is(const struct p9x_str *s, const char *lit)
+{
+	return s->len == strlen(lit) && !memcmp(s->s, lit, s->len);
+}
+
+/* Offer @version; returns an enum p9x_ver_answer or a negative errno. */
+static int p9x_offer_version(struct p9x_client *c, const char *version)
+{
+	struct p9x_wbuf b;
+	struct p9x_req *req;
+	struct p9x_str ver;
+	u32 msize;
+	int err;
+
+	req = p9x_req_new(c, P9X_RVERSION, P9X_RC_SMALL, true);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	p9x_wbuf_init(&b, req->tc, P9X_TC_CAP);
+	err = p9x_enc_tversion(&b, P9X_NOTAG, c->msize, version);
+	if (err)
+		goto out;
+	req->tc_len = b.len;
+
+	err = p9x_rpc(c, req, false);
+	if (err && err != -EIO && err != -EINTR) {
+		/* diod and others answer an unknown version with Rlerror. */
+		err = P9X_ANSWER_REFUSED;
+		goto out;
+	}
+	if (err)
+		goto out;
+	if (p9x_dec_rversion(req->rc, req->rc_len, &msize, &ver)) {
+		err = p9x_bad_reply(c, req);
+		goto out;
+	}
+	if (p9x_str_is(&ver, "unknown")) {
+		err = P9X_ANSWER_REFUSED;
+		goto out;
+	}
+	if (p9x_str_is(&ver, P9X_VERSION_LX) &&
+	    !strcmp(version, P9X_VERSION_LX)) {
+		err = P9X_ANSWER_LX;
+	} else if (p9x_str_is(&ver, P9X_VERSION_L)) {
+		err = P9X_ANSWER_L;
+	} else {
+		pr_err("%s: server answered Tversion %s with unsupported version \"%*pE\"\n",
+		       c->name, version, min_t(int, ver.len, 64), ver.s);
+		err = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (msize < P9X_MIN_MSIZE) {
+		pr_err("%s: server msize %u is below the minimum %u\n",
+		       c->name, msize, P9X_MIN_MSIZE);
+		err = -EPROTO;
+		goto out;
+	}
+	c->msize = min(c->msize, msize);
+out:
+	p9x_req_put(req);
+	return err;
+}
+
+static int p9x_negotiate(struct p9x_client *c, const struct p9x_client_opts *o)
+{
+	int ans;
+
+	if (o->want_lx) {
+		ans = p9x_offer_version(c, P9X_VERSION_LX);
+		if (ans < 0)
+			return ans;
+		if (ans == P9X_ANSWER_LX) {
+			c->dialect = P9X_DIALECT_LX;
+			return 0;
+		}
+		if (!o->fallback) {
+			pr_err("%s: server does not speak 9P2000.Lx and nofallback is set\n",
+			       c->name);
+			return -EPROTONOSUPPORT;
+		}
+		pr_info("%s: server does not speak 9P2000.Lx, using 9P2000.L\n",
+			c->name);
+		if (ans == P9X_ANSWER_L)
+			goto dotl;
+	}
+	ans = p9x_offer_version(c, P9X_VERSION_L);
+	if (ans < 0)
+		return ans;
+	if (ans != P9X_ANSWER_L) {
+		pr_err("%s: server refused 9P2000.L\n", c->name);
+		return -EPROTONOSUPPORT;
+	}
+dotl:
+	c->dialect = P9X_DIALECT_L;
+	return 0;
+}
+
+/**
+ * p9x_client_create() - connect to a server and negotiate the dialect
+ * @addr: transport address (the virtio mount tag)
+ * @o: options
+ *
+ * Return: a session, or an ERR_PTR.
+ */
+struct p9x_client *p9x_client_create(const char *addr,
+				     const struct p9x_client_opts *o)
+{
+	struct p9x_client *c;
+	int err;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->name = kstrdup(addr, GFP_KERNEL);
+	if (!c->name) {
+		kfree(c);
+		return ERR_PTR(-ENOMEM);
+	}
+	refcount_set(&c->ref, 1);
+	spin_lock_init(&c->lock);
+	idr_init(&c->tags);
+	ida_init(&c->fids);
+	c->ops = o->ops;
+	c->msize = min(o->msize, o->ops->maxsize);
+
+	err = c->ops->open(c, addr);
+	if (err) {
+		p9x_client_put(c);
+		return ERR_PTR(err);
+	}
+	err = p9x_negotiate(c, o);
+	if (err) {
+		p9x_client_destroy(c);
+		return ERR_PTR(err);
+	}
+	return c;
+}
+
+static void p9x_client_put(struct p9x_client *c)
+{
+	if (!refcount_dec_and_test(&c->ref))
+		return;
+	idr_destroy(&c->tags);
+	ida_destroy(&c->fids);
+	kfree(c->name);
+	kfree(c);
+}
+
+/**
+ * p9x_client_destroy() - close a session
+ * @c: the session; every fid must have been put
+ *
+ * Requests the transport still holds (flushed ones the server never
+ * returned) keep the memory alive until they come back.
+ */
+void p9x_client_destroy(struct p9x_client *c)
+{
+	c->ops->close(c);
+	p9x_client_put(c);
+}

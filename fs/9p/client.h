@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 9plx client core: one session with a 9P server, its tags, its fids and
+ * typed calls for each 9P2000.L operation.  Nothing here knows the VFS.
+ */
+#ifndef _9PLX_CLIENT_H
+#define _9PLX_CLIENT_H
+
+#include <linux/idr.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+
+#include "9plx/wire.h"
+
+struct iov_iter;
+struct p9x_trans_ops;
+
+#define P9X_DEFAULT_MSIZE	(128 * 1024)
+#define P9X_MIN_MSIZE		4096
+
+enum p9x_req_state {
+	P9X_REQ_NEW,
+	P9X_REQ_SENT,
+	P9X_REQ_DONE,		/* rc/rc_len hold the reply (0 bytes: flushed) */
+	P9X_REQ_LOST,		/* the transport went away first */
+};
+
+/**
+ * struct p9x_req - one T-message and the buffer for its reply
+ * @ref: the caller holds one reference, the transport one while it owns
+ *	the buffers; the tag is released with the last one, so a tag is never
+ *	reused while the server might still answer it
+ * @c: the session
+ * @tag: 9P tag, or P9X_NOTAG for Tversion
+ * @rtype: R-message type the caller expects
+ * @state: an enum p9x_req_state, written by the transport
+ * @wq: woken when @state reaches DONE or LOST
+ * @tc: encoded T-message
+ * @tc_len: its length
+ * @rc: reply buffer, filled by the transport
+ * @rc_cap: bytes available at @rc; always room for any legal reply
+ * @rc_len: bytes received
+ *
+ * The buffers are plain kernel memory.  A transport that can place a
+ * large payload elsewhere (zero copy on virtio) keeps the framing in
+ * @tc/@rc and adds the payload pages to the same descriptor chain; the
+ * codec's P9X_IOHDR_SIZE framing is what makes that split possible.
+ */
+struct p9x_req {
+	refcount_t ref;
+	struct p9x_client *c;
+	u16 tag;
+	u8 rtype;
+	int state;
+	wait_queue_head_t wq;
+	void *tc;
+	u32 tc_len;
+	void *rc;
+	u32 rc_cap;
+	u32 rc_len;
+};
+
+/**
+ * struct p9x_client - a session with one server
+ * @ref: the owner's reference plus one per live request, so a request the
+ *	server answers late never finds its session freed
+ * @ops: transport
+ * @trans: transport private state
+ * @dialect: L or Lx, fixed by Tversion
+ * @msize: negotiated maximum message size
+ * @lock: protects @tags and @lost
+ * @tags: tag -> struct p9x_req
+ * @fids: fid numbers in use
+ * @lost: the transport is gone; every call fails with -EIO
+ * @name: the mount source, for log lines
+ */
+struct p9x_client {
+	refcount_t ref;
+	const struct p9x_trans_ops *ops;
+	void *trans;
+	enum p9x_dialect dialect;
+	u32 msize;
+	spinlock_t lock;
+	struct idr tags;
+	struct ida fids;
+	bool lost;
+	char *name;
+};
+
+/**
+ * struct p9x_fid - a client's handle on a file on the server
+ * @c: the session
+ * @fid: the number on the wire
+ * @ref: references; the last put clunks it
+ * @uid: owner, for per-user fid trees; INVALID_UID when shared
+ * @node: link in a dentry's fid list
+ * @qid: the file the server says this fid names
+ * @iounit: from Rlopen, 0 if none given
+ * @live: the server knows this fid (attach or walk succeeded)
+ * @opened: Tlopen succeeded
+ */
+struct p9x_fid {
+	struct p9x_client *c;
+	u32 fid;
+	refcount_t ref;
+	kuid_t uid;
+	struct hlist_node node;
+	struct p9x_qid qid;
+	u32 iounit;
+	bool live;
+	bool opened;
+};
+
+/**
+ * struct p9x_client_opts - how to connect
+ * @ops: transport to use
+ * @msize: largest message we want
+ * @want_lx: offer 9P2000.Lx first
+ * @fallback: accept 9P2000.L if the server does not speak 9P2000.Lx
+ */
+struct p9x_client_opts {
+	const struct p9x_trans_ops *ops;
+	u32 msize;
+	bool want_lx;
+	bool fallback;
+};
+
+struct p9x_client *p9x_client_create(const char *addr,
+				     const struct p9x_client_opts *o);
+void p9x_client_destroy(struct p9x_client *c);
+
+/* Called by transports. */
+void p9x_req_done(struct p9x_req *req, u32 len);
+void p9x_req_lost(struct p9x_req *req);
+void p9x_req_put(struct p9x_req *req);
+void p9x_client_lost(struct p9x_client *c);
+
+static inline struct p9x_fid *p9x_fid_get(struct p9x_fid *fid)
+{
+	refcount_inc(&fid->ref);
+	return fid;
+}
+
+void p9x_fid_put(struct p9x_fid *fid);
+
+struct p9x_fid *p9x_attach(struct p9x_client *c, const char *uname,
+			   const char *aname, u32 n_uname, kuid_t owner);
+struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
+			 const char *const *wnames);
+int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr);
+int p9x_lopen(struct p9x_fid *fid, u32 flags);
+ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to);
+struct p9x_req *p9x_readdir(struct p9x_fid *fid, u64 offset, u32 count,
+			    struct p9x_dirent_iter *it);
+char *p9x_readlink(struct p9x_fid *fid);
+int p9x_statfs(struct p9x_fid *fid, struct p9x_statfs *st);
+
+/* Largest payload one Tread/Treaddir may ask for on @fid. */
+u32 p9x_fid_maxio(const struct p9x_fid *fid);
+
+#endif /* _9PLX_CLIENT_H */

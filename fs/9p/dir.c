@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 9plx directories: Treaddir with the server's offsets as file positions,
+ * so telldir/seekdir hand back exactly what the server gave.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include "9plx.h"
+
+/**
+ * struct p9x_dirfile - an open directory
+ * @fid: opened with P9X_O_DIRECTORY
+ * @lock: serialises readers of the buffered entries
+ * @req: reply holding the buffered entries, or NULL
+ * @it: position in @req
+ * @next: directory offset of the entry @it points at
+ */
+struct p9x_dirfile {
+	struct p9x_fid *fid;
+	struct mutex lock;
+	struct p9x_req *req;
+	struct p9x_dirent_iter it;
+	u64 next;
+};
+
+static int p9x_dir_open(struct inode *inode, struct file *file)
+{
+	struct p9x_dirfile *df;
+
+	df = kzalloc(sizeof(*df), GFP_KERNEL);
+	if (!df)
+		return -ENOMEM;
+	df->fid = p9x_open_fid(file->f_path.dentry,
+			       P9X_O_RDONLY | P9X_O_DIRECTORY);
+	if (IS_ERR(df->fid)) {
+		int err = PTR_ERR(df->fid);
+
+		kfree(df);
+		return err;
+	}
+	mutex_init(&df->lock);
+	file->private_data = df;
+	return 0;
+}
+
+static void p9x_dir_drop(struct p9x_dirfile *df)
+{
+	if (df->req)
+		p9x_req_put(df->req);
+	df->req = NULL;
+}
+
+static bool p9x_name_ok(const struct p9x_str *name)
+{
+	return name->len && !memchr(name->s, '/', name->len) &&
+	       !memchr(name->s, 0, name->len);
+}
+
+static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
+{
+	struct p9x_dirfile *df = file->private_data;
+	struct p9x_dirent_iter saved;
+	struct p9x_dirent de;
+	bool fresh = false;
+	int ret = 0;
+
+	mutex_lock(&df->lock);
+	for (;;) {
+		if (!df->req || df->next != (u64)ctx->pos) {
+			struct p9x_req *req;
+
+			p9x_dir_drop(df);
+			req = p9x_readdir(df->fid, ctx->pos,
+					  p9x_fid_maxio(df->fid), &df->it);
+			if (IS_ERR(req)) {
+				ret = PTR_ERR(req);
+				break;
+			}
+			df->req = req;
+			df->next = ctx->pos;
+			fresh = true;
+		}
+		saved = df->it;
+		ret = p9x_dirent_next(&df->it, &de);
+		if (ret < 0 || (ret > 0 && !p9x_name_ok(&de.name))) {
+			pr_err_ratelimited("%s: malformed directory entry from server\n",
+					   df->fid->c->name);
+			p9x_dir_drop(df);
+			ret = -EIO;
+			break;
+		}
+		if (!ret) {
+			/* An empty reply to a fresh read is the end. */
+			p9x_dir_drop(df);
+			if (fresh)
+				break;
+			continue;
+		}
+		fresh = false;
+		if (!dir_emit(ctx, de.name.s, de.name.len, de.qid.path,
+			      de.type < 16 ? de.type : DT_UNKNOWN)) {
+			df->it = saved;
+			ret = 0;
+			break;
+		}
+		ctx->pos = de.offset;
+		df->next = de.offset;
+	}
+	mutex_unlock(&df->lock);
+	return ret;
+}
+
+static int p9x_dir_release(struct inode *inode, struct file *file)
+{
+	struct p9x_dirfile *df = file->private_data;
+
+	p9x_dir_drop(df);
+	p9x_fid_put(df->fid);
+	mutex_destroy(&df->lock);
+	kfree(df);
+	return 0;
+}
+
+const struct file_operations p9x_dir_fops = {
+	.open = p9x_dir_open,
+	.release = p9x_dir_release,
+	.iterate_shared = p9x_dir_iterate,
+	.read = generic_read_dir,
+	.llseek = generic_file_llseek,
+};

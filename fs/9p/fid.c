@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 9plx fid trees: each dentry keeps the fids walked to it, one per user
+ * (or one shared, for access=any).  A user with no fid on a dentry walks
+ * from the nearest ancestor that has one, attaching first if needed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/slab.h>
+
+#include "9plx.h"
+
+/*
+ * The fid list lives in d_fsdata itself: an hlist_head is one pointer,
+ * so no allocation per dentry is needed.  Protected by d_lock.
+ */
+static inline struct hlist_head *p9x_dentry_fids(struct dentry *dentry)
+{
+	BUILD_BUG_ON(sizeof(struct hlist_head) != sizeof(dentry->d_fsdata));
+	return (struct hlist_head *)&dentry->d_fsdata;
+}
+
+/**
+ * p9x_dentry_add_fid() - keep a fid on a dentry
+ * @dentry: the dentry the fid was walked to
+ * @fid: the fid; the dentry takes over the caller's reference
+ */
+void p9x_dentry_add_fid(struct dentry *dentry, struct p9x_fid *fid)
+{
+	spin_lock(&dentry->d_lock);
+	hlist_add_head(&fid->node, p9x_dentry_fids(dentry));
+	spin_unlock(&dentry->d_lock);
+}
+
+/* Called from d_release: the dentry is going, and its fids with it. */
+void p9x_dentry_put_fids(struct dentry *dentry)
+{
+	struct hlist_node *tmp;
+	struct p9x_fid *fid;
+
+	hlist_for_each_entry_safe(fid, tmp, p9x_dentry_fids(dentry), node) {
+		hlist_del(&fid->node);
+		p9x_fid_put(fid);
+	}
+}
+
+static struct p9x_fid *p9x_find_fid(struct dentry *dentry, kuid_t uid,
+				    bool any)
+{
+	struct p9x_fid *fid, *found = NULL;
+
+	spin_lock(&dentry->d_lock);
+	hlist_for_each_entry(fid, p9x_dentry_fids(dentry), node) {
+		if (any || uid_eq(fid->uid, uid)) {
+			found = p9x_fid_get(fid);
+			break;
+		}
+	}
+	spin_unlock(&dentry->d_lock);
+	return found;
+}
+
+/* Attach for @uid on first use of the mount by that user. */
+static struct p9x_fid *p9x_attach_user(struct dentry *root, kuid_t uid)
+{
+	struct p9x_sb *sbi = P9X_SB(root->d_sb);
+	struct p9x_fid *fid;
+
+	if (sbi->opts.access == P9X_ACCESS_SINGLE)
+		return ERR_PTR(-EPERM);
+	fid = p9x_attach(sbi->c, "", sbi->opts.aname,
+			 from_kuid(&init_user_ns, uid), uid);
+	if (IS_ERR(fid))
+		return fid;
+	p9x_dentry_add_fid(root, p9x_fid_get(fid));
+	return fid;
+}
+
+struct p9x_walk_step {
+	struct dentry *dentry;
+	struct name_snapshot name;
+};
+
+/*
+ * Walk from @fid down @steps (deepest last in the array is the first
+ * name).  Consumes the reference on @fid.
+ */
+static struct p9x_fid *p9x_walk_steps(struct p9x_fid *fid,
+				      struct p9x_walk_step *steps,
+				      unsigned int n)
+{
+	const char *names[P9X_MAXWELEM];
+	struct p9x_fid *next;
+	unsigned int i;
+
+	while (n) {
+		unsigned int k = min_t(unsigned int, n, P9X_MAXWELEM);
+
+		for (i = 0; i < k; i++)
+			names[i] = steps[n - 1 - i].name.name.name;
+		next = p9x_walk(fid, k, names);
+		p9x_fid_put(fid);
+		if (IS_ERR(next))
+			return next;
+		fid = next;
+		n -= k;
+	}
+	return fid;
+}
+
+/**
+ * p9x_dentry_fid() - get a fid on a dentry for the current user
+ * @dentry: the dentry
+ *
+ * Return: a referenced fid, or an ERR_PTR.
+ */
+struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
+{
+	struct p9x_sb *sbi = P9X_SB(dentry->d_sb);
+	struct p9x_walk_step *steps = NULL, *grown;
+	unsigned int n = 0, cap = 0, i;
+	struct p9x_fid *fid;
+	struct dentry *d;
+	bool any = false;
+	kuid_t uid;
+
+	switch (sbi->opts.access) {
+	case P9X_ACCESS_ANY:
+		uid = INVALID_UID;
+		any = true;
+		break;
+	default:
+		uid = current_fsuid();
+		break;
+	}
+
+	fid = p9x_find_fid(dentry, uid, any);
+	if (fid)
+		return fid;
+
+	d = dget(dentry);
+	for (;;) {
+		fid = p9x_find_fid(d, uid, any);
+		if (fid)
+			break;
+		if (IS_ROOT(d)) {
+			fid = p9x_attach_user(d, uid);
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = krealloc_array(steps, cap, sizeof(*steps),
+					       GFP_NOFS);
+			if (!grown) {
+				fid = ERR_PTR(-ENOMEM);
+				break;
+			}
+			steps = grown;
+		}
+		steps[n].dentry = d;
+		take_dentry_name_snapshot(&steps[n].name, d);
+		n++;
+		d = dget_parent(d);
+	}
+	dput(d);
+
+	if (!IS_ERR(fid) && n)
+		fid = p9x_walk_steps(fid, steps, n);
+	for (i = 0; i < n; i++) {
+		release_dentry_name_snapshot(&steps[i].name);
+		dput(steps[i].dentry);
+	}
+	kfree(steps);
+
+	if (!IS_ERR(fid) && n)
+		p9x_dentry_add_fid(dentry, p9x_fid_get(fid));
+	return fid;
+}
+
+/* Linux open(2) flags to the protocol's fixed values. */
+u32 p9x_open_flags(unsigned int flags)
+{
+	static const struct {
+		unsigned int linux_flag;
+		u32 wire_flag;
+	} map[] = {
+		{ O_NONBLOCK, P9X_O_NONBLOCK },
+		{ O_DSYNC, P9X_O_DSYNC },
+		{ FASYNC, P9X_O_FASYNC },
+		{ O_DIRECT, P9X_O_DIRECT },
+		{ O_LARGEFILE, P9X_O_LARGEFILE },
+		{ O_DIRECTORY, P9X_O_DIRECTORY },
+		{ O_NOFOLLOW, P9X_O_NOFOLLOW },
+		{ O_NOATIME, P9X_O_NOATIME },
+		{ O_CLOEXEC, P9X_O_CLOEXEC },
+		{ __O_SYNC, P9X_O_SYNC },
+	};
+	u32 out;
+	int i;
+
+	switch (flags & O_ACCMODE) {
+	case O_WRONLY:
+		out = P9X_O_WRONLY;
+		break;
+	case O_RDWR:
+		out = P9X_O_RDWR;
+		break;
+	default:
+		out = P9X_O_RDONLY;
+		break;
+	}
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (flags & map[i].linux_flag)
+			out |= map[i].wire_flag;
+	return out;
+}
+
+/**
+ * p9x_open_fid() - open a fresh fid on a dentry
+ * @dentry: what to open
+ * @p9flags: Tlopen flags
+ *
+ * Return: an opened fid the caller owns (one reference), or an ERR_PTR.
+ */
+struct p9x_fid *p9x_open_fid(struct dentry *dentry, u32 p9flags)
+{
+	struct p9x_fid *fid, *nfid;
+	int err;
+
+	fid = p9x_dentry_fid(dentry);
+	if (IS_ERR(fid))
+		return fid;
+	nfid = p9x_walk(fid, 0, NULL);
+	p9x_fid_put(fid);
+	if (IS_ERR(nfid))
+		return nfid;
+	err = p9x_lopen(nfid, p9flags);
+	if (err) {
+		p9x_fid_put(nfid);
+		return ERR_PTR(err);
+	}
+	return nfid;
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 9plx inodes: identity, attributes, lookup, stat and symlinks.
+ *
+ * An inode is found by its qid and file type.  In a 9P2000.Lx session the
+ * codec fills qid.dev with the server's device, so (type, path, dev) is the
+ * key; in a 9P2000.L session dev is always 0 and the key is (type, path),
+ * as with the in-kernel client.  The same comparison serves both.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/kdev_t.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+
+#include "9plx.h"
+#include "compat.h"
+
+static struct kmem_cache *p9x_inode_cachep;
+
+struct p9x_ikey {
+	const struct p9x_qid *qid;
+	umode_t type;
+};
+
+static unsigned long p9x_qid_hash(const struct p9x_qid *qid)
+{
+	return (unsigned long)hash_64(qid->path ^ hash_64(qid->dev, 32) ^
+				      qid->type, BITS_PER_LONG);
+}
+
+static int p9x_inode_test(struct inode *inode, void *data)
+{
+	const struct p9x_ikey *key = data;
+	const struct p9x_qid *mine = &P9X_I(inode)->qid;
+
+	return mine->path == key->qid->path && mine->dev == key->qid->dev &&
+	       mine->type == key->qid->type &&
+	       (inode->i_mode & S_IFMT) == key->type;
+}
+
+static int p9x_inode_set(struct inode *inode, void *data)
+{
+	const struct p9x_ikey *key = data;
+
+	P9X_I(inode)->qid = *key->qid;
+	inode->i_ino = key->qid->path;
+	inode->i_mode = key->type;
+	return 0;
+}
+
+static struct timespec64 p9x_ts(u64 sec, u64 nsec)
+{
+	struct timespec64 ts = {
+		.tv_sec = (time64_t)sec,
+		.tv_nsec = nsec < NSEC_PER_SEC ? (long)nsec : 0,
+	};
+
+	return ts;
+}
+
+/**
+ * p9x_inode_update() - refresh an inode from an Rgetattr
+ * @inode: the inode
+ * @attr: attributes from the server; only the fields marked valid are used
+ *
+ * The file type never changes: a server reporting another type for the
+ * same qid gets a different inode from p9x_iget().
+ */
+void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
+{
+	struct timespec64 at, mt, ct;
+
+	if (attr->valid & P9X_GETATTR_MODE)
+		inode->i_mode = (inode->i_mode & S_IFMT) |
+				(attr->mode & ~S_IFMT & 07777);
+	if (attr->valid & P9X_GETATTR_UID)
+		inode->i_uid = make_kuid(&init_user_ns, attr->uid);
+	if (attr->valid & P9X_GETATTR_GID)
+		inode->i_gid = make_kgid(&init_user_ns, attr->gid);
+	if (attr->valid & P9X_GETATTR_NLINK)
+		set_nlink(inode, min_t(u64, attr->nlink, UINT_MAX));
+	if (attr->valid & P9X_GETATTR_SIZE)
+		i_size_write(inode, min_t(u64, attr->size, MAX_LFS_FILESIZE));
+	if (attr->valid & P9X_GETATTR_BLOCKS)
+		inode->i_blocks = attr->blocks;
+	if (attr->valid & P9X_GETATTR_GEN)
+		inode->i_generation = (u32)attr->gen;
+
+	at = p9x_ts(attr->atime_sec, attr->atime_nsec);
+	mt = p9x_ts(attr->mtime_sec, attr->mtime_nsec);
+	ct = p9x_ts(attr->ctime_sec, attr->ctime_nsec);
+	p9x_inode_set_times(inode, at, mt, ct);
+}
+
+static umode_t p9x_attr_type(const struct p9x_attr *attr)
+{
+	switch (attr->mode & S_IFMT) {
+	case S_IFDIR:
+	case S_IFREG:
+	case S_IFLNK:
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
+		return attr->mode & S_IFMT;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * p9x_iget() - find or create the inode for a file the server described
+ * @sb: the superblock
+ * @attr: an Rgetattr for the file
+ *
+ * Return: a referenced inode, or an ERR_PTR (-EIO for a nonsense type).
+ */
+struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
+{
+	struct p9x_ikey key = { .qid = &attr->qid, .type = p9x_attr_type(attr) };
+	struct inode *inode;
+
+	if (!key.type || !(attr->valid & P9X_GETATTR_MODE)) {
+		pr_err_ratelimited("%s: server sent no valid file type for qid %llx\n",
+				   P9X_SB(sb)->c->name, attr->qid.path);
+		return ERR_PTR(-EIO);
+	}
+	inode = iget5_locked(sb, p9x_qid_hash(&attr->qid), p9x_inode_test,
+			     p9x_inode_set, &key);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	if (!(inode->i_state & I_NEW)) {
+		p9x_inode_update(inode, attr);
+		return inode;
+	}
+
+	switch (key.type) {
+	case S_IFDIR:
+		inode->i_op = &p9x_dir_iops;
+		inode->i_fop = &p9x_dir_fops;
+		break;
+	case S_IFREG:
+		inode->i_op = &p9x_file_iops;
+		inode->i_fop = &p9x_file_fops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &p9x_symlink_iops;
+		break;
+	default:
+		inode->i_op = &p9x_special_iops;
+		init_special_inode(inode, key.type, new_decode_dev(attr->rdev));
+		break;
+	}
+	p9x_inode_update(inode, attr);
+	unlock_new_inode(inode);
+	return inode;
+}
+
+static struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
+				 unsigned int flags)
+{
+	const char *name = dentry->d_name.name;
+	struct inode *inode = NULL;
+	struct p9x_fid *dfid, *fid;
+	struct p9x_attr attr;
+	struct dentry *res;
+	int err;
+
+	if (dentry->d_name.len > NAME_MAX)
+		return ERR_PTR(-ENAMETOOLONG);
+	dfid = p9x_dentry_fid(dentry->d_parent);
+	if (IS_ERR(dfid))
+		return ERR_CAST(dfid);
+	fid = p9x_walk(dfid, 1, &name);
+	p9x_fid_put(dfid);
+	if (IS_ERR(fid)) {
+		if (PTR_ERR(fid) != -ENOENT)
+			return ERR_CAST(fid);
+		return d_splice_alias(NULL, dentry);
+	}
+
+	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+	if (!err) {
+		inode = p9x_iget(dir->i_sb, &attr);
+		if (IS_ERR(inode))
+			err = PTR_ERR(inode);
+	}
+	if (err) {
+		p9x_fid_put(fid);
+		return ERR_PTR(err);
+	}
+	res = d_splice_alias(inode, dentry);
+	if (IS_ERR(res))
+		p9x_fid_put(fid);
+	else
+		p9x_dentry_add_fid(res ? res : dentry, fid);
+	return res;
+}
+
+static int p9x_getattr_op(P9X_IDMAP_ARG, const struct path *path,
+			  struct kstat *stat, u32 request_mask,
+			  unsigned int query_flags)
+{
+	struct dentry *dentry = path->dentry;
+	struct inode *inode = d_inode(dentry);
+	struct p9x_attr attr;
+	struct p9x_fid *fid;
+	int err;
+
+	fid = p9x_dentry_fid(dentry);
+	if (IS_ERR(fid))
+		return PTR_ERR(fid);
+	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+	p9x_fid_put(fid);
+	if (err)
+		return err;
+	p9x_inode_update(inode, &attr);
+	p9x_fillattr(inode, request_mask, stat);
+	stat->blksize = P9X_SB(inode->i_sb)->c->msize - P9X_IOHDR_SIZE;
+	return 0;
+}
+
+static const char *p9x_get_link(struct dentry *dentry, struct inode *inode,
+				struct delayed_call *done)
+{
+	struct p9x_fid *fid;
+	char *target;
+
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	fid = p9x_dentry_fid(dentry);
+	if (IS_ERR(fid))
+		return ERR_CAST(fid);
+	target = p9x_readlink(fid);
+	p9x_fid_put(fid);
+	if (!IS_ERR(target))
+		set_delayed_call(done, kfree_link, target);
+	return target;
+}
+
+const struct inode_operations p9x_dir_iops = {
+	.lookup = p9x_lookup,
+	.getattr = p9x_getattr_op,
+};
+
+const struct inode_operations p9x_file_iops = {
+	.getattr = p9x_getattr_op,
+};
+
+const struct inode_operations p9x_symlink_iops = {
+	.get_link = p9x_get_link,
+	.getattr = p9x_getattr_op,
+};
+
+const struct inode_operations p9x_special_iops = {
+	.getattr = p9x_getattr_op,
+};
+
+struct inode *p9x_alloc_inode(struct super_block *sb)
+{
+	struct p9x_inode *pi;
+
+	pi = alloc_inode_sb(sb, p9x_inode_cachep, GFP_KERNEL);
+	if (!pi)
+		return NULL;
+	memset(&pi->qid, 0, sizeof(pi->qid));
+	return &pi->vfs_inode;
+}
+
+void p9x_free_inode(struct inode *inode)
+{
+	kmem_cache_free(p9x_inode_cachep, P9X_I(inode));
+}
+
+static void p9x_inode_once(void *p)
+{
+	struct p9x_inode *pi = p;
+
+	inode_init_once(&pi->vfs_inode);
+}
+
+int p9x_inode_cache_init(void)
+{
+	p9x_inode_cachep = kmem_cache_create("p9x_inode_cache",
+					     sizeof(struct p9x_inode), 0,
+					     SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+					     p9x_inode_once);
+	return p9x_inode_cachep ? 0 : -ENOMEM;
+}
+
+void p9x_inode_cache_exit(void)
+{
+	/* Inodes are freed after an RCU grace period; wait for them. */
+	rcu_barrier();
+	kmem_cache_destroy(p9x_inode_cachep);
+}

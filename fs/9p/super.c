@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 9plx superblock: mount options (new mount API), mounting, statfs,
+ * /proc/mounts, and the module's entry points.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+#include <linux/string.h>
+
+#include "9plx.h"
+#include "transport.h"
+
+#define P9X_DEFAULT_UNAME	"nobody"
+#define P9X_DEFAULT_ANAME	""
+
+static char *fstype = "9p";
+module_param(fstype, charp, 0444);
+MODULE_PARM_DESC(fstype, "filesystem type name to register (default 9p)");
+
+static const struct p9x_trans_ops *const p9x_transports[] = {
+	&p9x_virtio_trans,
+};
+
+enum {
+	Opt_trans,
+	Opt_version,
+	Opt_msize,
+	Opt_uname,
+	Opt_aname,
+	Opt_access,
+	Opt_cache,
+	Opt_nofallback,
+};
+
+static const struct fs_parameter_spec p9x_params[] = {
+	fsparam_string("trans", Opt_trans),
+	fsparam_string("version", Opt_version),
+	fsparam_u32("msize", Opt_msize),
+	fsparam_string("uname", Opt_uname),
+	fsparam_string("aname", Opt_aname),
+	fsparam_string("access", Opt_access),
+	fsparam_string("cache", Opt_cache),
+	fsparam_flag("nofallback", Opt_nofallback),
+	{}
+};
+
+static int p9x_parse_access(struct fs_context *fc, const char *v,
+			    struct p9x_mount_opts *o)
+{
+	unsigned int uid;
+
+	if (!strcmp(v, "client")) {
+		o->access = P9X_ACCESS_CLIENT;
+	} else if (!strcmp(v, "user")) {
+		o->access = P9X_ACCESS_USER;
+	} else if (!strcmp(v, "any")) {
+		o->access = P9X_ACCESS_ANY;
+	} else if (!kstrtouint(v, 10, &uid)) {
+		o->single_uid = make_kuid(current_user_ns(), uid);
+		if (!uid_valid(o->single_uid))
+			return invalf(fc, "access=%s: uid not mapped", v);
+		o->access = P9X_ACCESS_SINGLE;
+	} else {
+		return invalf(fc, "access=%s: expected user, any, client or a uid",
+			      v);
+	}
+	return 0;
+}
+
+static int p9x_replace_str(char **dst, struct fs_parameter *param)
+{
+	kfree(*dst);
+	*dst = param->string;
+	param->string = NULL;
+	return 0;
+}
+
+static int p9x_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct p9x_mount_opts *o = fc->fs_private;
+	struct fs_parse_result result;
+	const char *v;
+	int opt, i;
+
+	opt = fs_parse(fc, p9x_params, param, &result);
+	if (opt < 0)
+		return opt;
+	v = param->string;
+
+	switch (opt) {
+	case Opt_trans:
+		for (i = 0; i < ARRAY_SIZE(p9x_transports); i++)
+			if (!strcmp(v, p9x_transports[i]->name))
+				break;
+		if (i == ARRAY_SIZE(p9x_transports))
+			return invalf(fc, "trans=%s: transport not supported by 9plx (supported: virtio)",
+				      v);
+		o->trans = p9x_transports[i];
+		return 0;
+	case Opt_version:
+		if (!strcasecmp(v, "9p2000.Lx"))
+			o->want_lx = true;
+		else if (!strcasecmp(v, "9p2000.L"))
+			o->want_lx = false;
+		else
+			return invalf(fc, "version=%s: not supported; 9plx speaks 9p2000.Lx and 9p2000.L",
+				      v);
+		return 0;
+	case Opt_msize:
+		if (result.uint_32 < P9X_MIN_MSIZE)
+			return invalf(fc, "msize=%u: below the minimum of %u",
+				      result.uint_32, P9X_MIN_MSIZE);
+		o->msize = result.uint_32;
+		return 0;
+	case Opt_uname:
+		return p9x_replace_str(&o->uname, param);
+	case Opt_aname:
+		return p9x_replace_str(&o->aname, param);
+	case Opt_access:
+		return p9x_parse_access(fc, v, o);
+	case Opt_cache:
+		if (strcmp(v, "none"))
+			return invalf(fc, "cache=%s: not supported yet; only cache=none",
+				      v);
+		o->cache = P9X_CACHE_NONE;
+		return 0;
+	case Opt_nofallback:
+		o->fallback = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void p9x_free_opts(struct p9x_mount_opts *o)
+{
+	kfree(o->uname);
+	kfree(o->aname);
+}
+
+static int p9x_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct p9x_sb *sbi = P9X_SB(root->d_sb);
+	const struct p9x_mount_opts *o = &sbi->opts;
+
+	seq_printf(m, ",version=%s",
+		   sbi->c->dialect == P9X_DIALECT_LX ? "9p2000.Lx" : "9p2000.L");
+	seq_printf(m, ",trans=%s", o->trans->name);
+	if (sbi->c->msize != P9X_DEFAULT_MSIZE)
+		seq_printf(m, ",msize=%u", sbi->c->msize);
+	if (strcmp(o->uname, P9X_DEFAULT_UNAME))
+		seq_show_option(m, "uname", o->uname);
+	if (strcmp(o->aname, P9X_DEFAULT_ANAME))
+		seq_show_option(m, "aname", o->aname);
+	switch (o->access) {
+	case P9X_ACCESS_USER:
+		seq_puts(m, ",access=user");
+		break;
+	case P9X_ACCESS_ANY:
+		seq_puts(m, ",access=any");
+		break;
+	case P9X_ACCESS_SINGLE:
+		seq_printf(m, ",access=%u",
+			   from_kuid_munged(&init_user_ns, o->single_uid));
+		break;
+	case P9X_ACCESS_CLIENT:
+		break;
+	}
+	if (!o->fallback)
+		seq_puts(m, ",nofallback");
+	return 0;
+}
+
+static int p9x_sb_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct p9x_statfs st;
+	struct p9x_fid *fid;
+	int err;
+
+	fid = p9x_dentry_fid(dentry);
+	if (IS_ERR(fid))
+		return PTR_ERR(fid);
+	err = p9x_statfs(fid, &st);
+	p9x_fid_put(fid);
+	if (err)
+		return err;
+	buf->f_type = st.type;
+	buf->f_bsize = st.bsize;
+	buf->f_blocks = st.blocks;
+	buf->f_bfree = st.bfree;
+	buf->f_bavail = st.bavail;
+	buf->f_files = st.files;
+	buf->f_ffree = st.ffree;
+	buf->f_fsid = u64_to_fsid(st.fsid);
+	buf->f_namelen = st.namelen;
+	return 0;
+}
+
+static void p9x_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+}
+
+static const struct super_operations p9x_sops = {
+	.alloc_inode = p9x_alloc_inode,
+	.free_inode = p9x_free_inode,
+	.evict_inode = p9x_evict_inode,
+	/* cache=none: an inode nobody uses is not kept */
+	.drop_inode = generic_delete_inode,
+	.statfs = p9x_sb_statfs,
+	.show_options = p9x_show_options,
+};
+
+static void p9x_d_release(struct dentry *dentry)
+{
+	p9x_dentry_put_fids(dentry);
+}
+
+const struct dentry_operations p9x_dentry_ops = {
+	/* cache=none: forget dentries as soon as they are unused */
+	.d_delete = always_delete_dentry,
+	.d_release = p9x_d_release,
+};
+
+static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct p9x_sb *sbi = sb->s_fs_info;
+	const struct p9x_mount_opts *o = &sbi->opts;
+	struct p9x_fid *root_fid;
+	struct p9x_attr attr;
+	struct inode *inode;
+	kuid_t owner;
+	int err;
+
+	sb->s_magic = P9X_MAGIC;
+	sb->s_op = &p9x_sops;
+	sb->s_d_op = &p9x_dentry_ops;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_time_gran = 1;
+	/* This version is read-only; writes come with read-write support. */
+	sb->s_flags |= SB_RDONLY | SB_NODIRATIME;
+	err = super_setup_bdi(sb);
+	if (err)
+		return err;
+
+	owner = o->access == P9X_ACCESS_SINGLE ? o->single_uid : INVALID_UID;
+	root_fid = p9x_attach(sbi->c, o->uname, o->aname, P9X_NONUNAME, owner);
+	if (IS_ERR(root_fid)) {
+		errorf(fc, "%s: Tattach of '%s' failed: %ld", fc->source,
+		       o->aname, PTR_ERR(root_fid));
+		return PTR_ERR(root_fid);
+	}
+	err = p9x_getattr(root_fid, P9X_GETATTR_BASIC, &attr);
+	if (err) {
+		p9x_fid_put(root_fid);
+		return err;
+	}
+	inode = p9x_iget(sb, &attr);
+	if (IS_ERR(inode)) {
+		p9x_fid_put(root_fid);
+		return PTR_ERR(inode);
+	}
+	sb->s_root = d_make_root(inode);
+	if (!sb->s_root) {
+		p9x_fid_put(root_fid);
+		return -ENOMEM;
+	}
+	p9x_dentry_add_fid(sb->s_root, root_fid);
+	return 0;
+}
+
+static int p9x_get_tree(struct fs_context *fc)
+{
+	struct p9x_mount_opts *o = fc->fs_private;
+	struct p9x_client_opts copts;
+	struct p9x_sb *sbi;
+	int err;
+
+	if (!fc->source || !*fc->source)
+		return invalf(fc, "no mount tag given (mount -t %s TAG DIR)",
+			      fstype);
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	copts.ops = o->trans;
+	copts.msize = o->msize;
+	copts.want_lx = o->want_lx;
+	copts.fallback = o->fallback;
+	sbi->c = p9x_client_create(fc->source, &copts);
+	if (IS_ERR(sbi->c)) {
+		err = PTR_ERR(sbi->c);
+		kfree(sbi);
+		return err;
+	}
+	/* The superblock owns the options from here on. */
+	sbi->opts = *o;
+	o->uname = NULL;
+	o->aname = NULL;
+	fc->s_fs_info = sbi;
+	return get_tree_nodev(fc, p9x_fill_super);
+}
+
+static int p9x_reconfigure(struct fs_context *fc)
+{
+	if (!(fc->sb_flags & SB_RDONLY))
+		return invalf(fc, "this version of 9plx mounts read-only");
+	return 0;
+}
+
+static void p9x_free_fc(struct fs_context *fc)
+{
+	struct p9x_mount_opts *o = fc->fs_private;
+	struct p9x_sb *sbi = fc->s_fs_info;
+
+	if (o) {
+		p9x_free_opts(o);
+		kfree(o);
+	}
+	/* Set if get_tree failed before a superblock took the session. */
+	if (sbi) {
+		p9x_client_destroy(sbi->c);
+		p9x_free_opts(&sbi->opts);
+		kfree(sbi);
+	}
+}
+
+static const struct fs_context_operations p9x_fc_ops = {
+	.parse_param = p9x_parse_param,
+	.get_tree = p9x_get_tree,
+	.reconfigure = p9x_reconfigure,
+	.free = p9x_free_fc,
+};
+
+static int p9x_init_fs_context(struct fs_context *fc)
+{
+	struct p9x_mount_opts *o;
+
+	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	o->uname = kstrdup(P9X_DEFAULT_UNAME, GFP_KERNEL);
+	o->aname = kstrdup(P9X_DEFAULT_ANAME, GFP_KERNEL);
+	if (!o->uname || !o->aname) {
+		p9x_free_opts(o);
+		kfree(o);
+		return -ENOMEM;
+	}
+	o->trans = &p9x_virtio_trans;
+	o->msize = P9X_DEFAULT_MSIZE;
+	o->access = P9X_ACCESS_CLIENT;
+	o->cache = P9X_CACHE_NONE;
+	o->want_lx = true;
+	o->fallback = true;
+	fc->fs_private = o;
+	fc->ops = &p9x_fc_ops;
+	fc->log.prefix = KBUILD_MODNAME;
+	return 0;
+}
+
+static void p9x_kill_sb(struct super_block *sb)
+{
+	struct p9x_sb *sbi = sb->s_fs_info;
+
+	/* Releasing the dentries clunks their fids while the session lives. */
+	kill_anon_super(sb);
+	if (sbi) {
+		p9x_client_destroy(sbi->c);
+		p9x_free_opts(&sbi->opts);
+		kfree(sbi);
+	}
+}
+
+static struct file_system_type p9x_fs_type = {
+	.owner = THIS_MODULE,
+	.init_fs_context = p9x_init_fs_context,
+	.parameters = p9x_params,
+	.kill_sb = p9x_kill_sb,
+};
+
+static int __init p9x_module_init(void)
+{
+	int err;
+
+	if (!fstype || !*fstype || strchr(fstype, ' ')) {
+		pr_err("fstype=%s: not a usable filesystem type name\n",
+		       fstype ? fstype : "");
+		return -EINVAL;
+	}
+	p9x_fs_type.name = fstype;
+
+	err = p9x_inode_cache_init();
+	if (err)
+		return err;
+	err = p9x_virtio_init();
+	if (err)
+		goto out_cache;
+	err = register_filesystem(&p9x_fs_type);
+	if (err == -EBUSY)
+		pr_err("filesystem type '%s' is already registered (the in-kernel 9p client?): unload 9p and 9pnet_virtio first, or load 9plx with fstype=9plx\n",
+		       fstype);
+	if (err)
+		goto out_virtio;
+	return 0;
+
+out_virtio:
+	p9x_virtio_exit();
+out_cache:
+	p9x_inode_cache_exit();
+	return err;
+}
+
+static void __exit p9x_module_exit(void)
+{
+	unregister_filesystem(&p9x_fs_type);
+	p9x_virtio_exit();
+	p9x_inode_cache_exit();
+}
+
+module_init(p9x_module_init);
+module_exit(p9x_module_exit);
+
+MODULE_DESCRIPTION("9P2000.Lx client (9P2000.L with host device and inode in every qid)");
+MODULE_AUTHOR("9plx developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 9plx virtio transport: binds virtio-9p devices (virtio device id 9) and
+ * carries each request as one descriptor chain on the device's single
+ * virtqueue: the T-message out, the reply buffer in.
+ *
+ * Channels are found by mount tag under one mutex.  A removed device is
+ * reset before its queue is freed, which hands back every request it
+ * still held; those complete as lost and the session fails with -EIO.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_9p.h>
+
+#include "client.h"
+#include "transport.h"
+
+#define P9X_VIRTIO_MAXSIZE	(512 * 1024)
+/* A vmalloc'd buffer of MAXSIZE spans at most this many pages. */
+#define P9X_VIRTIO_SG		(P9X_VIRTIO_MAXSIZE / PAGE_SIZE + 2)
+
+/**
+ * struct p9x_vchan - one virtio-9p device
+ * @ref: held by the device binding and by a mount using it
+ * @node: on p9x_vchans while the device is bound
+ * @vdev: the device
+ * @vq: its request queue
+ * @lock: protects @vq, @gone, @inflight, @completions and the sg tables
+ * @gone: the device was removed
+ * @inflight: requests the device holds
+ * @completions: bumped for every request handed back, to wake senders
+ *	waiting for room in the ring
+ * @room: senders waiting for room in the ring
+ * @busy: a mount uses this channel (under p9x_vchans_lock)
+ * @client: that mount's session (under p9x_vchans_lock)
+ * @out: sg table for the T-message
+ * @in: sg table for the reply buffer
+ * @tag: the mount tag, NUL-terminated
+ */
+struct p9x_vchan {
+	struct kref ref;
+	struct list_head node;
+	struct virtio_device *vdev;
+	struct virtqueue *vq;
+	spinlock_t lock;
+	bool gone;
+	unsigned int inflight;
+	unsigned long completions;
+	wait_queue_head_t room;
+	bool busy;
+	struct p9x_client *client;
+	struct scatterlist out[P9X_VIRTIO_SG];
+	struct scatterlist in[P9X_VIRTIO_SG];
+	char tag[];
+};
+
+static LIST_HEAD(p9x_vchans);
+static DEFINE_MUTEX(p9x_vchans_lock);
+
+static void p9x_vchan_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct p9x_vchan, ref));
+}
+
+/*
+ * Describe @len bytes at @buf in @sg.  kmalloc memory is one entry;
+ * kvmalloc may have given vmalloc memory, which takes one per page.
+ */
+static int p9x_vchan_map(struct scatterlist *sg, void *buf, u32 len)
+{
+	unsigned int n, i;
+
+	if (!is_vmalloc_addr(buf)) {
+		sg_init_one(sg, buf, len);
+		return 1;
+	}
+	n = DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
+	if (n > P9X_VIRTIO_SG)
+		return -EMSGSIZE;
+	sg_init_table(sg, n);
+	for (i = 0; i < n; i++) {
+		u32 off = offset_in_page(buf);
+		u32 chunk = min_t(u32, PAGE_SIZE - off, len);
+
+		sg_set_page(&sg[i], vmalloc_to_page(buf), chunk, off);
+		buf += chunk;
+		len -= chunk;
+	}
+	return n;
+}
+
+/* Virtqueue callback: the device handed back one or more requests. */
+static void p9x_vchan_done(struct virtqueue *vq)
+{
+	struct p9x_vchan *ch = vq->vdev->priv;
+	struct p9x_req *req;
+	unsigned long flags;
+	unsigned int len;
+	bool any = false;
+
+	for (;;) {
+		spin_lock_irqsave(&ch->lock, flags);
+		req = virtqueue_get_buf(vq, &len);
+		if (req) {
+			ch->inflight--;
+			ch->completions++;
+		}
+		spin_unlock_irqrestore(&ch->lock, flags);
+		if (!req)
+			break;
+		p9x_req_done(req, len);
+		p9x_req_put(req);
+		any = true;
+	}
+	if (any)
+		wake_up(&ch->room);
+}
+
+static bool p9x_vchan_moved(struct p9x_vchan *ch, unsigned long seen)
+{
+	return READ_ONCE(ch->gone) || READ_ONCE(ch->completions) != seen;
+}
+
+static int p9x_vchan_request(struct p9x_client *c, struct p9x_req *req)
+{
+	struct p9x_vchan *ch = c->trans;
+	struct scatterlist *sgs[2] = { ch->out, ch->in };
+	unsigned long flags, seen;
+	int err;
+
+	for (;;) {
+		spin_lock_irqsave(&ch->lock, flags);
+		if (ch->gone) {
+			err = -EIO;
+			break;
+		}
+		err = p9x_vchan_map(ch->out, req->tc, req->tc_len);
+		if (err > 0)
+			err = p9x_vchan_map(ch->in, req->rc, req->rc_cap);
+		if (err < 0)
+			break;
+		err = virtqueue_add_sgs(ch->vq, sgs, 1, 1, req, GFP_ATOMIC);
+		if (!err) {
+			refcount_inc(&req->ref);
+			ch->inflight++;
+			virtqueue_kick(ch->vq);
+			break;
+		}
+		if (err != -ENOSPC || !ch->inflight) {
+			err = err == -ENOSPC ? -EMSGSIZE : err;
+			break;
+		}
+		/* The ring is full: wait for the device to hand one back. */
+		seen = ch->completions;
+		spin_unlock_irqrestore(&ch->lock, flags);
+		if (wait_event_killable(ch->room, p9x_vchan_moved(ch, seen)))
+			return -EINTR;
+	}
+	spin_unlock_irqrestore(&ch->lock, flags);
+	return err;
+}
+
+static int p9x_vchan_open(struct p9x_client *c, const char *addr)
+{
+	struct p9x_vchan *ch;
+	int err = -ENOENT;
+
+	mutex_lock(&p9x_vchans_lock);
+	list_for_each_entry(ch, &p9x_vchans, node) {
+		if (strcmp(ch->tag, addr))
+			continue;
+		if (ch->busy) {
+			err = -EBUSY;
+			break;
+		}
+		ch->busy = true;
+		ch->client = c;
+		kref_get(&ch->ref);
+		c->trans = ch;
+		err = 0;
+		break;
+	}
+	mutex_unlock(&p9x_vchans_lock);
+
+	if (err == -ENOENT)
+		pr_err("%s: no virtio-9p device with this mount tag is bound to 9plx (is 9pnet_virtio holding it?)\n",
+		       addr);
+	else if (err == -EBUSY)
+		pr_err("%s: mount tag is already mounted through 9plx\n", addr);
+	return err;
+}
+
+static void p9x_vchan_close(struct p9x_client *c)
+{
+	struct p9x_vchan *ch = c->trans;
+
+	mutex_lock(&p9x_vchans_lock);
+	ch->busy = false;
+	ch->client = NULL;
+	mutex_unlock(&p9x_vchans_lock);
+	kref_put(&ch->ref, p9x_vchan_free);
+}
+
+static int p9x_vchan_probe(struct virtio_device *vdev)
+{
+	struct p9x_vchan *ch;
+	u16 len;
+
+	if (!virtio_has_feature(vdev, VIRTIO_9P_MOUNT_TAG))
+		return -EINVAL;
+	virtio_cread(vdev, struct virtio_9p_config, tag_len, &len);
+	if (!len)
+		return -EINVAL;
+	ch = kzalloc(struct_size(ch, tag, len + 1), GFP_KERNEL);
+	if (!ch)
+		return -ENOMEM;
+	virtio_cread_bytes(vdev, offsetof(struct virtio_9p_config, tag),
+			   ch->tag, len);
+	kref_init(&ch->ref);
+	spin_lock_init(&ch->lock);
+	init_waitqueue_head(&ch->room);
+	ch->vdev = vdev;
+	vdev->priv = ch;
+	ch->vq = virtio_find_single_vq(vdev, p9x_vchan_done, "requests");
+	if (IS_ERR(ch->vq)) {
+		int err = PTR_ERR(ch->vq);
+
+		kfree(ch);
+		return err;
+	}
+	virtio_device_ready(vdev);
+
+	mutex_lock(&p9x_vchans_lock);
+	list_add_tail(&ch->node, &p9x_vchans);
+	mutex_unlock(&p9x_vchans_lock);
+	return 0;
+}
+
+static void p9x_vchan_remove(struct virtio_device *vdev)
+{
+	struct p9x_vchan *ch = vdev->priv;
+	struct p9x_req *req;
+
+	mutex_lock(&p9x_vchans_lock);
+	list_del(&ch->node);
+	spin_lock_irq(&ch->lock);
+	ch->gone = true;
+	spin_unlock_irq(&ch->lock);
+	if (ch->client)
+		p9x_client_lost(ch->client);
+	mutex_unlock(&p9x_vchans_lock);
+
+	/* After the reset the device owns no buffer and raises no callback. */
+	virtio_reset_device(vdev);
+	while ((req = virtqueue_detach_unused_buf(ch->vq))) {
+		p9x_req_lost(req);
+		p9x_req_put(req);
+	}
+	wake_up_all(&ch->room);
+	vdev->config->del_vqs(vdev);
+	kref_put(&ch->ref, p9x_vchan_free);
+}
+
+static const struct virtio_device_id p9x_vchan_ids[] = {
+	{ VIRTIO_ID_9P, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, p9x_vchan_ids);
+
+static const unsigned int p9x_vchan_features[] = {
+	VIRTIO_9P_MOUNT_TAG,
+};
+
+static struct virtio_driver p9x_virtio_driver = {
+	.feature_table = p9x_vchan_features,
+	.feature_table_size = ARRAY_SIZE(p9x_vchan_features),
+	.driver.name = "9plx_virtio",
+	.driver.owner = THIS_MODULE,
+	.id_table = p9x_vchan_ids,
+	.probe = p9x_vchan_probe,
+	.remove = p9x_vchan_remove,
+};
+
+const struct p9x_trans_ops p9x_virtio_trans = {
+	.name = "virtio",
+	.owner = THIS_MODULE,
+	.maxsize = P9X_VIRTIO_MAXSIZE,
+	.open = p9x_vchan_open,
+	.close = p9x_vchan_close,
+	.request = p9x_vchan_request,
+};
+
+int p9x_virtio_init(void)
+{
+	return register_virtio_driver(&p9x_virtio_driver);
+}
+
+void p9x_virtio_exit(void)
+{
+	unregister_virtio_driver(&p9x_virtio_driver);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 9plx transports: how a request's bytes reach the server and the reply's
+ * bytes come back.  A transport knows requests and buffers, never inodes.
+ */
+#ifndef _9PLX_TRANSPORT_H
+#define _9PLX_TRANSPORT_H
+
+#include <linux/types.h>
+
+struct module;
+struct p9x_client;
+struct p9x_req;
+
+/**
+ * struct p9x_trans_ops - one transport
+ * @name: value of the trans= mount option
+ * @owner: module holding the code
+ * @maxsize: largest message the transport carries; caps msize
+ * @open: connect @c to the server named @addr (the mount source); sets
+ *	c->trans to the transport's private state
+ * @close: disconnect; called once, after every request has finished.  The
+ *	transport must not call back into @c afterwards.
+ * @request: queue @req for sending.  Returns 0 once the transport has
+ *	taken its own reference on @req (released with p9x_req_put() when
+ *	the server's answer or the loss of the transport completes it), or a
+ *	negative errno if the request was not queued.
+ *
+ * A transport reports each reply with p9x_req_done() and the loss of the
+ * server with p9x_client_lost().
+ */
+struct p9x_trans_ops {
+	const char *name;
+	struct module *owner;
+	u32 maxsize;
+	int (*open)(struct p9x_client *c, const char *addr);
+	void (*close)(struct p9x_client *c);
+	int (*request)(struct p9x_client *c, struct p9x_req *req);
+};
+
+extern const struct p9x_trans_ops p9x_virtio_trans;
+
+int p9x_virtio_init(void);
+void p9x_virtio_exit(void);
+
+#endif /* _9PLX_TRANSPORT_H */
