@@ -106,6 +106,7 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 void p9x_req_done(struct p9x_req *req, u32 len)
 {
 	req->rc_len = min(len, req->rc_cap);
+	/* Publish rc_len and the reply bytes before the state the waiter reads. */
 	smp_store_release(&req->state, P9X_REQ_DONE);
 	wake_up(&req->wq);
 }
@@ -113,6 +114,7 @@ void p9x_req_done(struct p9x_req *req, u32 len)
 /* A transport hands back @req unanswered because the server is gone. */
 void p9x_req_lost(struct p9x_req *req)
 {
+	/* Pairs with the acquire in p9x_req_finished(). */
 	smp_store_release(&req->state, P9X_REQ_LOST);
 	wake_up(&req->wq);
 }
@@ -140,6 +142,7 @@ void p9x_client_lost(struct p9x_client *c)
 
 static bool p9x_req_finished(struct p9x_req *req)
 {
+	/* Pairs with the release in p9x_req_done(): the reply is visible. */
 	return smp_load_acquire(&req->state) >= P9X_REQ_DONE;
 }
 
@@ -208,6 +211,7 @@ static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
 	else if (wait_event_killable(req->wq, p9x_req_finished(req)))
 		p9x_flush(c, req);
 
+	/* Pairs with the release in p9x_req_done(): the reply is visible. */
 	switch (smp_load_acquire(&req->state)) {
 	case P9X_REQ_DONE:
 		break;

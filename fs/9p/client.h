@@ -83,7 +83,7 @@ struct p9x_client {
 	void *trans;
 	enum p9x_dialect dialect;
 	u32 msize;
-	spinlock_t lock;
+	spinlock_t lock;	/* tags, lost */
 	struct idr tags;
 	struct ida fids;
 	bool lost;

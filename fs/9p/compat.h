@@ -10,18 +10,32 @@
 #include <linux/fs.h>
 #include <linux/stat.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+/* The (major, patchlevel) pair of a kernel as one comparable number. */
+#define P9X_KV(major, patchlevel)	((major) * 256 + (patchlevel))
+#define P9X_KV_AT_LEAST(major, patchlevel) \
+	(P9X_KV(LINUX_VERSION_MAJOR, LINUX_VERSION_PATCHLEVEL) >= \
+	 P9X_KV(major, patchlevel))
+
+#if P9X_KV_AT_LEAST(6, 3)
 /* 6.3 replaced the user namespace argument of inode operations by an idmap. */
 #define P9X_IDMAP_ARG		struct mnt_idmap *idmap
-#define p9x_fillattr(inode, request_mask, stat) \
-	generic_fillattr(idmap, request_mask, inode, stat)
+
+static inline void p9x_fillattr(P9X_IDMAP_ARG, u32 request_mask,
+				struct inode *inode, struct kstat *stat)
+{
+	generic_fillattr(idmap, request_mask, inode, stat);
+}
 #else
 #define P9X_IDMAP_ARG		struct user_namespace *idmap
-#define p9x_fillattr(inode, request_mask, stat) \
-	generic_fillattr(idmap, inode, stat)
+
+static inline void p9x_fillattr(P9X_IDMAP_ARG, u32 request_mask,
+				struct inode *inode, struct kstat *stat)
+{
+	generic_fillattr(idmap, inode, stat);
+}
 #endif
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#if P9X_KV_AT_LEAST(6, 7)
 static inline void p9x_inode_set_times(struct inode *inode,
 				       struct timespec64 atime,
 				       struct timespec64 mtime,
@@ -43,7 +57,7 @@ static inline void p9x_inode_set_times(struct inode *inode,
 }
 #endif
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#if P9X_KV_AT_LEAST(6, 5)
 /* splice from ->read_iter without the page cache */
 #define p9x_splice_read		copy_splice_read
 #else

@@ -21,7 +21,7 @@
  */
 struct p9x_dirfile {
 	struct p9x_fid *fid;
-	struct mutex lock;
+	struct mutex lock;	/* req, it, next */
 	struct p9x_req *req;
 	struct p9x_dirent_iter it;
 	u64 next;

@@ -217,7 +217,7 @@ static int p9x_getattr_op(P9X_IDMAP_ARG, const struct path *path,
 	if (err)
 		return err;
 	p9x_inode_update(inode, &attr);
-	p9x_fillattr(inode, request_mask, stat);
+	p9x_fillattr(idmap, request_mask, inode, stat);
 	stat->blksize = P9X_SB(inode->i_sb)->c->msize - P9X_IOHDR_SIZE;
 	return 0;
 }

@@ -28,25 +28,25 @@ static const struct p9x_trans_ops *const p9x_transports[] = {
 };
 
 enum {
-	Opt_trans,
-	Opt_version,
-	Opt_msize,
-	Opt_uname,
-	Opt_aname,
-	Opt_access,
-	Opt_cache,
-	Opt_nofallback,
+	OPT_TRANS,
+	OPT_VERSION,
+	OPT_MSIZE,
+	OPT_UNAME,
+	OPT_ANAME,
+	OPT_ACCESS,
+	OPT_CACHE,
+	OPT_NOFALLBACK,
 };
 
 static const struct fs_parameter_spec p9x_params[] = {
-	fsparam_string("trans", Opt_trans),
-	fsparam_string("version", Opt_version),
-	fsparam_u32("msize", Opt_msize),
-	fsparam_string("uname", Opt_uname),
-	fsparam_string("aname", Opt_aname),
-	fsparam_string("access", Opt_access),
-	fsparam_string("cache", Opt_cache),
-	fsparam_flag("nofallback", Opt_nofallback),
+	fsparam_string("trans", OPT_TRANS),
+	fsparam_string("version", OPT_VERSION),
+	fsparam_u32("msize", OPT_MSIZE),
+	fsparam_string("uname", OPT_UNAME),
+	fsparam_string("aname", OPT_ANAME),
+	fsparam_string("access", OPT_ACCESS),
+	fsparam_string("cache", OPT_CACHE),
+	fsparam_flag("nofallback", OPT_NOFALLBACK),
 	{}
 };
 
@@ -64,11 +64,11 @@ static int p9x_parse_access(struct fs_context *fc, const char *v,
 	} else if (!kstrtouint(v, 10, &uid)) {
 		o->single_uid = make_kuid(current_user_ns(), uid);
 		if (!uid_valid(o->single_uid))
-			return invalf(fc, "access=%s: uid not mapped", v);
+			return invalfc(fc, "access=%s: uid not mapped", v);
 		o->access = P9X_ACCESS_SINGLE;
 	} else {
-		return invalf(fc, "access=%s: expected user, any, client or a uid",
-			      v);
+		return invalfc(fc, "access=%s: expected user, any, client or a uid",
+			       v);
 	}
 	return 0;
 }
@@ -94,43 +94,43 @@ static int p9x_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	v = param->string;
 
 	switch (opt) {
-	case Opt_trans:
+	case OPT_TRANS:
 		for (i = 0; i < ARRAY_SIZE(p9x_transports); i++)
 			if (!strcmp(v, p9x_transports[i]->name))
 				break;
 		if (i == ARRAY_SIZE(p9x_transports))
-			return invalf(fc, "trans=%s: transport not supported by 9plx (supported: virtio)",
-				      v);
+			return invalfc(fc, "trans=%s: not supported (use virtio)",
+				       v);
 		o->trans = p9x_transports[i];
 		return 0;
-	case Opt_version:
+	case OPT_VERSION:
 		if (!strcasecmp(v, "9p2000.Lx"))
 			o->want_lx = true;
 		else if (!strcasecmp(v, "9p2000.L"))
 			o->want_lx = false;
 		else
-			return invalf(fc, "version=%s: not supported; 9plx speaks 9p2000.Lx and 9p2000.L",
-				      v);
+			return invalfc(fc, "version=%s: not supported (use 9p2000.Lx or 9p2000.L)",
+				       v);
 		return 0;
-	case Opt_msize:
+	case OPT_MSIZE:
 		if (result.uint_32 < P9X_MIN_MSIZE)
-			return invalf(fc, "msize=%u: below the minimum of %u",
-				      result.uint_32, P9X_MIN_MSIZE);
+			return invalfc(fc, "msize=%u: below the minimum of %u",
+				       result.uint_32, P9X_MIN_MSIZE);
 		o->msize = result.uint_32;
 		return 0;
-	case Opt_uname:
+	case OPT_UNAME:
 		return p9x_replace_str(&o->uname, param);
-	case Opt_aname:
+	case OPT_ANAME:
 		return p9x_replace_str(&o->aname, param);
-	case Opt_access:
+	case OPT_ACCESS:
 		return p9x_parse_access(fc, v, o);
-	case Opt_cache:
+	case OPT_CACHE:
 		if (strcmp(v, "none"))
-			return invalf(fc, "cache=%s: not supported yet; only cache=none",
-				      v);
+			return invalfc(fc, "cache=%s: not supported yet; only cache=none",
+				       v);
 		o->cache = P9X_CACHE_NONE;
 		return 0;
-	case Opt_nofallback:
+	case OPT_NOFALLBACK:
 		o->fallback = false;
 		return 0;
 	}
@@ -254,8 +254,8 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	owner = o->access == P9X_ACCESS_SINGLE ? o->single_uid : INVALID_UID;
 	root_fid = p9x_attach(sbi->c, o->uname, o->aname, P9X_NONUNAME, owner);
 	if (IS_ERR(root_fid)) {
-		errorf(fc, "%s: Tattach of '%s' failed: %ld", fc->source,
-		       o->aname, PTR_ERR(root_fid));
+		errorfc(fc, "%s: Tattach of '%s' failed: %ld", fc->source,
+			o->aname, PTR_ERR(root_fid));
 		return PTR_ERR(root_fid);
 	}
 	err = p9x_getattr(root_fid, P9X_GETATTR_BASIC, &attr);
@@ -285,8 +285,8 @@ static int p9x_get_tree(struct fs_context *fc)
 	int err;
 
 	if (!fc->source || !*fc->source)
-		return invalf(fc, "no mount tag given (mount -t %s TAG DIR)",
-			      fstype);
+		return invalfc(fc, "no mount tag given (mount -t %s TAG DIR)",
+			       fstype);
 	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
 	if (!sbi)
 		return -ENOMEM;
@@ -311,7 +311,7 @@ static int p9x_get_tree(struct fs_context *fc)
 static int p9x_reconfigure(struct fs_context *fc)
 {
 	if (!(fc->sb_flags & SB_RDONLY))
-		return invalf(fc, "this version of 9plx mounts read-only");
+		return invalfc(fc, "this version of 9plx mounts read-only");
 	return 0;
 }
 

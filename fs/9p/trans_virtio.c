@@ -52,7 +52,7 @@ struct p9x_vchan {
 	struct list_head node;
 	struct virtio_device *vdev;
 	struct virtqueue *vq;
-	spinlock_t lock;
+	spinlock_t lock;	/* see above */
 	bool gone;
 	unsigned int inflight;
 	unsigned long completions;
