@@ -226,8 +226,10 @@ static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
 	err = p9x_dec_reply(req->rc, req->rc_len, req->tag, req->rtype, &ecode);
 	if (err < 0)
 		return p9x_bad_reply(c, req);
-	if (err == 1)
+	if (err == 1) {
+		req->rlerror = true;
 		return ecode > P9X_MAX_USER_ERRNO ? -EIO : -(int)ecode;
+	}
 	return 0;
 }
 
@@ -625,7 +627,7 @@ static int p9x_offer_version(struct p9x_client *c, const char *version)
 	req->tc_len = b.len;
 
 	err = p9x_rpc(c, req, false);
-	if (err && err != -EIO && err != -EINTR) {
+	if (err && req->rlerror) {
 		/* diod and others answer an unknown version with Rlerror. */
 		err = P9X_ANSWER_REFUSED;
 		goto out;

@@ -43,6 +43,7 @@ enum p9x_req_state {
  * @rc: reply buffer, filled by the transport
  * @rc_cap: bytes available at @rc; always room for any legal reply
  * @rc_len: bytes received
+ * @rlerror: the server answered with Rlerror
  *
  * The buffers are plain kernel memory.  A transport that can place a
  * large payload elsewhere (zero copy on virtio) keeps the framing in
@@ -61,6 +62,7 @@ struct p9x_req {
 	void *rc;
 	u32 rc_cap;
 	u32 rc_len;
+	bool rlerror;
 };
 
 /**
