@@ -2,10 +2,12 @@
 /*
  * 9plx inodes: identity, attributes, lookup, stat and symlinks.
  *
- * An inode is found by its qid and file type.  In a 9P2000.Lx session the
- * codec fills qid.dev with the server's device, so (type, path, dev) is the
- * key; in a 9P2000.L session dev is always 0 and the key is (type, path),
- * as with the in-kernel client.  The same comparison serves both.
+ * In a 9P2000.Lx session an inode is found by its qid and file type:
+ * (type, path, dev) names one host file, so one inode stands for it however
+ * it is reached.  In a 9P2000.L session qid.path alone may name several
+ * host files (one per host filesystem), so, as the in-kernel client does
+ * without a cache, every lookup gets an inode of its own: a shared one
+ * could splice one directory's dentry, and its fids, onto another.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,6 +40,12 @@ static int p9x_inode_test(struct inode *inode, void *data)
 	return mine->path == key->qid->path && mine->dev == key->qid->dev &&
 	       mine->type == key->qid->type &&
 	       (inode->i_mode & S_IFMT) == key->type;
+}
+
+/* 9P2000.L: qids are not unique, so no inode is ever found again. */
+static int p9x_inode_test_never(struct inode *inode, void *data)
+{
+	return 0;
 }
 
 static int p9x_inode_set(struct inode *inode, void *data)
@@ -120,6 +128,7 @@ static umode_t p9x_attr_type(const struct p9x_attr *attr)
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 {
 	struct p9x_ikey key = { .qid = &attr->qid, .type = p9x_attr_type(attr) };
+	bool unique = P9X_SB(sb)->c->dialect == P9X_DIALECT_LX;
 	struct inode *inode;
 
 	if (!key.type || !(attr->valid & P9X_GETATTR_MODE)) {
@@ -127,7 +136,8 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 				   P9X_SB(sb)->c->name, attr->qid.path);
 		return ERR_PTR(-EIO);
 	}
-	inode = iget5_locked(sb, p9x_qid_hash(&attr->qid), p9x_inode_test,
+	inode = iget5_locked(sb, p9x_qid_hash(&attr->qid),
+			     unique ? p9x_inode_test : p9x_inode_test_never,
 			     p9x_inode_set, &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
