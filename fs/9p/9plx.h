@@ -37,9 +37,11 @@ enum p9x_cache {
  * @cache: cache mode
  * @want_lx: version=9p2000.Lx (the default)
  * @fallback: accept 9P2000.L when the server lacks Lx (not nofallback)
+ * @targs: transport settings (port, privport, rfdno, wfdno)
  */
 struct p9x_mount_opts {
 	const struct p9x_trans_ops *trans;
+	struct p9x_trans_args targs;
 	char *uname;
 	char *aname;
 	u32 msize;

@@ -727,7 +727,7 @@ struct p9x_client *p9x_client_create(const char *addr,
 	c->ops = o->ops;
 	c->msize = min(o->msize, o->ops->maxsize);
 
-	err = c->ops->open(c, addr);
+	err = c->ops->open(c, addr, &o->args);
 	if (err) {
 		p9x_client_put(c);
 		return ERR_PTR(err);

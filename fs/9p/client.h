@@ -14,6 +14,7 @@
 #include <linux/wait.h>
 
 #include "9plx/wire.h"
+#include "transport.h"
 
 struct iov_iter;
 struct p9x_trans_ops;
@@ -122,9 +123,11 @@ struct p9x_fid {
  * @msize: largest message we want
  * @want_lx: offer 9P2000.Lx first
  * @fallback: accept 9P2000.L if the server does not speak 9P2000.Lx
+ * @args: transport settings
  */
 struct p9x_client_opts {
 	const struct p9x_trans_ops *ops;
+	struct p9x_trans_args args;
 	u32 msize;
 	bool want_lx;
 	bool fallback;

@@ -18,6 +18,7 @@
 
 #define P9X_DEFAULT_UNAME	"nobody"
 #define P9X_DEFAULT_ANAME	""
+#define P9X_DEFAULT_PORT	564
 
 static char *fstype = "9p";
 module_param(fstype, charp, 0444);
@@ -36,6 +37,10 @@ enum {
 	OPT_ACCESS,
 	OPT_CACHE,
 	OPT_NOFALLBACK,
+	OPT_PORT,
+	OPT_PRIVPORT,
+	OPT_RFDNO,
+	OPT_WFDNO,
 };
 
 static const struct fs_parameter_spec p9x_params[] = {
@@ -47,6 +52,10 @@ static const struct fs_parameter_spec p9x_params[] = {
 	fsparam_string("access", OPT_ACCESS),
 	fsparam_string("cache", OPT_CACHE),
 	fsparam_flag("nofallback", OPT_NOFALLBACK),
+	fsparam_u32("port", OPT_PORT),
+	fsparam_flag("privport", OPT_PRIVPORT),
+	fsparam_u32("rfdno", OPT_RFDNO),
+	fsparam_u32("wfdno", OPT_WFDNO),
 	{}
 };
 
@@ -133,6 +142,27 @@ static int p9x_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	case OPT_NOFALLBACK:
 		o->fallback = false;
 		return 0;
+	case OPT_PORT:
+		if (!result.uint_32 || result.uint_32 > U16_MAX)
+			return invalfc(fc, "port=%u: not a TCP port",
+				       result.uint_32);
+		o->targs.port = result.uint_32;
+		return 0;
+	case OPT_PRIVPORT:
+		o->targs.privport = true;
+		return 0;
+	case OPT_RFDNO:
+		if (result.uint_32 > INT_MAX)
+			return invalfc(fc, "rfdno=%u: not a descriptor",
+				       result.uint_32);
+		o->targs.rfd = result.uint_32;
+		return 0;
+	case OPT_WFDNO:
+		if (result.uint_32 > INT_MAX)
+			return invalfc(fc, "wfdno=%u: not a descriptor",
+				       result.uint_32);
+		o->targs.wfd = result.uint_32;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -173,6 +203,14 @@ static int p9x_show_options(struct seq_file *m, struct dentry *root)
 	}
 	if (!o->fallback)
 		seq_puts(m, ",nofallback");
+	if (o->targs.port != P9X_DEFAULT_PORT)
+		seq_printf(m, ",port=%u", o->targs.port);
+	if (o->targs.privport)
+		seq_puts(m, ",privport");
+	if (o->targs.rfd >= 0)
+		seq_printf(m, ",rfdno=%d", o->targs.rfd);
+	if (o->targs.wfd >= 0)
+		seq_printf(m, ",wfdno=%d", o->targs.wfd);
 	return 0;
 }
 
@@ -294,6 +332,7 @@ static int p9x_get_tree(struct fs_context *fc)
 	copts.msize = o->msize;
 	copts.want_lx = o->want_lx;
 	copts.fallback = o->fallback;
+	copts.args = o->targs;
 	sbi->c = p9x_client_create(fc->source, &copts);
 	if (IS_ERR(sbi->c)) {
 		err = PTR_ERR(sbi->c);
@@ -359,6 +398,9 @@ static int p9x_init_fs_context(struct fs_context *fc)
 	o->cache = P9X_CACHE_NONE;
 	o->want_lx = true;
 	o->fallback = true;
+	o->targs.port = P9X_DEFAULT_PORT;
+	o->targs.rfd = -1;
+	o->targs.wfd = -1;
 	fc->fs_private = o;
 	fc->ops = &p9x_fc_ops;
 	fc->log.prefix = KBUILD_MODNAME;

@@ -170,7 +170,8 @@ static int p9x_vchan_request(struct p9x_client *c, struct p9x_req *req)
 	return err;
 }
 
-static int p9x_vchan_open(struct p9x_client *c, const char *addr)
+static int p9x_vchan_open(struct p9x_client *c, const char *addr,
+			  const struct p9x_trans_args *args)
 {
 	struct p9x_vchan *ch;
 	int err = -ENOENT;

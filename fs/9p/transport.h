@@ -13,12 +13,26 @@ struct p9x_client;
 struct p9x_req;
 
 /**
+ * struct p9x_trans_args - transport settings from the mount options
+ * @port: TCP port (trans=tcp)
+ * @privport: connect from a reserved port (trans=tcp)
+ * @rfd: descriptor to read replies from (trans=fd)
+ * @wfd: descriptor to write requests to (trans=fd)
+ */
+struct p9x_trans_args {
+	u16 port;
+	bool privport;
+	int rfd;
+	int wfd;
+};
+
+/**
  * struct p9x_trans_ops - one transport
  * @name: value of the trans= mount option
  * @owner: module holding the code
  * @maxsize: largest message the transport carries; caps msize
- * @open: connect @c to the server named @addr (the mount source); sets
- *	c->trans to the transport's private state
+ * @open: connect @c to the server named @addr (the mount source) with
+ *	@args; sets c->trans to the transport's private state
  * @close: disconnect; called once, after every request has finished.  The
  *	transport must not call back into @c afterwards.
  * @request: queue @req for sending.  Returns 0 once the transport has
@@ -33,7 +47,8 @@ struct p9x_trans_ops {
 	const char *name;
 	struct module *owner;
 	u32 maxsize;
-	int (*open)(struct p9x_client *c, const char *addr);
+	int (*open)(struct p9x_client *c, const char *addr,
+		    const struct p9x_trans_args *args);
 	void (*close)(struct p9x_client *c);
 	int (*request)(struct p9x_client *c, struct p9x_req *req);
 };
