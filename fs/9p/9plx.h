@@ -11,6 +11,7 @@
 #include <linux/uidgid.h>
 
 #include "client.h"
+#include "devmap.h"
 
 /* Same magic as the in-kernel client, so tools that look for 9p find us. */
 #define P9X_MAGIC		0x01021997
@@ -56,20 +57,24 @@ struct p9x_mount_opts {
  * struct p9x_sb - per-mount state
  * @c: the 9P session
  * @opts: options it was mounted with
+ * @devmap: host device to st_dev (9P2000.Lx sessions)
  */
 struct p9x_sb {
 	struct p9x_client *c;
 	struct p9x_mount_opts opts;
+	struct p9x_devmap devmap;
 };
 
 /**
  * struct p9x_inode - 9plx inode
  * @qid: the server's name for the file; with the file type, the inode's
  *	identity in the inode hash
+ * @dev: st_dev for the file: the guest device of its host filesystem
  * @vfs_inode: the VFS inode
  */
 struct p9x_inode {
 	struct p9x_qid qid;
+	dev_t dev;
 	struct inode vfs_inode;
 };
 

@@ -24,6 +24,7 @@ static struct kmem_cache *p9x_inode_cachep;
 struct p9x_ikey {
 	const struct p9x_qid *qid;
 	umode_t type;
+	dev_t dev;
 };
 
 static unsigned long p9x_qid_hash(const struct p9x_qid *qid)
@@ -53,6 +54,7 @@ static int p9x_inode_set(struct inode *inode, void *data)
 	const struct p9x_ikey *key = data;
 
 	P9X_I(inode)->qid = *key->qid;
+	P9X_I(inode)->dev = key->dev;
 	inode->i_ino = key->qid->path;
 	inode->i_mode = key->type;
 	return 0;
@@ -128,14 +130,16 @@ static umode_t p9x_attr_type(const struct p9x_attr *attr)
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 {
 	struct p9x_ikey key = { .qid = &attr->qid, .type = p9x_attr_type(attr) };
-	bool unique = P9X_SB(sb)->c->dialect == P9X_DIALECT_LX;
+	struct p9x_sb *sbi = P9X_SB(sb);
+	bool unique = sbi->c->dialect == P9X_DIALECT_LX;
 	struct inode *inode;
 
 	if (!key.type || !(attr->valid & P9X_GETATTR_MODE)) {
 		pr_err_ratelimited("%s: server sent no valid file type for qid %llx\n",
-				   P9X_SB(sb)->c->name, attr->qid.path);
+				   sbi->c->name, attr->qid.path);
 		return ERR_PTR(-EIO);
 	}
+	key.dev = p9x_devmap_get(&sbi->devmap, attr->qid.dev);
 	inode = iget5_locked(sb, p9x_qid_hash(&attr->qid),
 			     unique ? p9x_inode_test : p9x_inode_test_never,
 			     p9x_inode_set, &key);
@@ -228,6 +232,7 @@ static int p9x_getattr_op(P9X_IDMAP_ARG, const struct path *path,
 		return err;
 	p9x_inode_update(inode, &attr);
 	p9x_fillattr(idmap, request_mask, inode, stat);
+	stat->dev = P9X_I(inode)->dev;
 	stat->blksize = P9X_SB(inode->i_sb)->c->msize - P9X_IOHDR_SIZE;
 	return 0;
 }
@@ -276,6 +281,7 @@ struct inode *p9x_alloc_inode(struct super_block *sb)
 	if (!pi)
 		return NULL;
 	memset(&pi->qid, 0, sizeof(pi->qid));
+	pi->dev = sb->s_dev;
 	return &pi->vfs_inode;
 }
 

@@ -296,6 +296,8 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 			o->aname, PTR_ERR(root_fid));
 		return PTR_ERR(root_fid);
 	}
+	/* The share's own host filesystem is this superblock's device. */
+	p9x_devmap_init(&sbi->devmap, root_fid->qid.dev, sb->s_dev);
 	err = p9x_getattr(root_fid, P9X_GETATTR_BASIC, &attr);
 	if (err) {
 		p9x_fid_put(root_fid);
@@ -414,6 +416,7 @@ static void p9x_kill_sb(struct super_block *sb)
 	/* Releasing the dentries clunks their fids while the session lives. */
 	kill_anon_super(sb);
 	if (sbi) {
+		p9x_devmap_destroy(&sbi->devmap);
 		p9x_client_destroy(sbi->c);
 		p9x_free_opts(&sbi->opts);
 		kfree(sbi);

@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Guest kernels, their modules and initramfs images, for tests/vm/run
+# and tools/demo.  Needs: top (repo root), NINEPLX_CACHE.
+: "${top:?guestkit.sh needs top, the repository root}"
+
+# kit_versions: set K612 and K61 from tools/setup, the one place where
+# the guest kernel versions are pinned.
+kit_versions() {
+	local w
+	K612="" K61=""
+	for w in $("$top/tools/setup" --print-env); do
+		case $w in
+		K612=*) K612=${w#K612=} ;;
+		K61=*) K61=${w#K61=} ;;
+		esac
+	done
+	[ -n "$K612" ] && [ -n "$K61" ]
+}
+
+# kit_kernel_ok VER: is the unpacked guest kernel VER there?
+kit_kernel_ok() {
+	[ -f "$NINEPLX_CACHE/kernels/$1/done" ] &&
+		[ -f "$(kit_vmlinuz "$1")" ]
+}
+
+kit_vmlinuz() { echo "$NINEPLX_CACHE/kernels/$1/root/boot/vmlinuz-$1-amd64"; }
+kit_moddir() { echo "$NINEPLX_CACHE/kernels/$1/root/lib/modules/$1-amd64"; }
+
+# kit_short VER: 6.12.95+deb12 -> 6.12, the name used in test names.
+kit_short() { echo "$1" | cut -d. -f1,2; }
+
+# kit_stage_modules VER: decompress the stock modules the guest needs
+# (and, recursively, what they depend on) into a per-kernel cache dir,
+# one NAME.ko per module plus NAME.deps listing what to load first.
+# Prints the cache dir.  The unpacked kernel tree is never modified (it
+# has no modules.dep: dpkg-deb -x skips depmod), so dependencies come
+# from each module's own "depends" field.
+kit_stage_modules() {
+	local ver=$1 out tmp moddir root
+	out=$NINEPLX_CACHE/vm/mods/$ver
+	if [ -f "$out/staged" ]; then
+		echo "$out"
+		return 0
+	fi
+	moddir=$(kit_moddir "$ver")
+	# Staged in a private directory and renamed into place, so that
+	# concurrent runs never see (or clobber) a half-filled one.
+	mkdir -p "${out%/*}"
+	tmp=$(mktemp -d "$out.XXXXXX")
+	KIT_MODDIR=$moddir
+	kit_index "$moddir"
+	for root in virtio_pci 9pnet_virtio 9p; do
+		kit_builtin "$moddir" "$root" && continue
+		kit_deps_of "$root" "$tmp" >"$tmp/$root.deps" || {
+			rm -rf "$tmp"
+			return 1
+		}
+	done
+	touch "$tmp/staged"
+	if [ -f "$out/staged" ]; then
+		rm -rf "$tmp" # another run got there first
+	else
+		rm -rf "$out"
+		mv -T "$tmp" "$out"
+	fi
+	echo "$out"
+}
+
+# kit_index MODDIR: map module name -> file, names normalised to '_'.
+kit_index() {
+	local f b
+	declare -gA KIT_IDX=()
+	while IFS= read -r f; do
+		b=${f##*/}
+		b=${b%%.ko*}
+		KIT_IDX[${b//-/_}]=$f
+	done < <(find "$1/kernel" -name '*.ko*')
+}
+
+kit_builtin() {
+	local n=${2//-/_}
+	sed 's|.*/||; s|\.ko$||; s|-|_|g' "$1/modules.builtin" |
+		grep -qx -- "$n"
+}
+
+# kit_deps_of NAME OUT: print NAME's dependencies, deepest first, one a
+# line (NAME itself excluded), staging each into OUT as it goes.
+kit_deps_of() {
+	declare -gA KIT_SEEN=()
+	KIT_ORDER=()
+	kit_walk "$1" "$2" || return 1
+	local n
+	for n in "${KIT_ORDER[@]}"; do
+		[ "$n" = "${1//-/_}" ] || echo "$n"
+	done
+}
+
+# kit_deps_of_file KOFILE OUT: same, for a module that is not in the
+# kernel tree (9plx.ko).
+kit_deps_of_file() {
+	local d
+	declare -gA KIT_SEEN=()
+	KIT_ORDER=()
+	for d in $(modinfo -F depends "$1" | tr ',' ' '); do
+		kit_walk "$d" "$2" || return 1
+	done
+	[ ${#KIT_ORDER[@]} -eq 0 ] || printf '%s\n' "${KIT_ORDER[@]}"
+}
+
+kit_walk() {
+	local n=${1//-/_} out=$2 f d
+	[ -n "${KIT_SEEN[$n]:-}" ] && return 0
+	KIT_SEEN[$n]=1
+	f=${KIT_IDX[$n]:-}
+	if [ -z "$f" ]; then
+		kit_builtin "$KIT_MODDIR" "$n" && return 0
+		echo "guestkit: module $n not found for $KIT_MODDIR" >&2
+		return 1
+	fi
+	for d in $(modinfo -F depends "$f" | tr ',' ' '); do
+		kit_walk "$d" "$out" || return 1
+	done
+	# busybox insmod cannot read compressed modules.
+	case $f in
+	*.ko.xz) xz -dc "$f" >"$out/$n.ko" ;;
+	*.ko.zst) zstd -qdc "$f" >"$out/$n.ko" ;;
+	*.ko.gz) gzip -dc "$f" >"$out/$n.ko" ;;
+	*) cp "$f" "$out/$n.ko" ;;
+	esac
+	KIT_ORDER+=("$n")
+}
+
+# kit_initramfs VER NINEPLX_KO|"" : build (or reuse) the cpio image with
+# busybox, the guest scripts and the modules.  Prints its path.  The
+# cache key covers every input, so a changed script or module makes a
+# new image.
+kit_initramfs() {
+	local ver=$1 ko=$2 mods key img tree f
+	mods=$(kit_stage_modules "$ver") || return 1
+	key=$({
+		echo "$ver"
+		sha256sum /bin/busybox
+		cat "$top"/tests/vm/guest/*
+		(cd "$mods" && sha256sum -- *)
+		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
+	} | sha256sum | cut -c1-16)
+	img=$NINEPLX_CACHE/vm/initrd/$ver-$key.cpio.gz
+	if [ -f "$img" ]; then
+		echo "$img"
+		return 0
+	fi
+	mkdir -p "${img%/*}"
+	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-initrd.XXXXXX")
+	mkdir -p "$tree"/{bin,dev,proc,sys,mnt,tmp,tests,mods,manifest}
+	cp /bin/busybox "$tree/bin/busybox"
+	ln -s busybox "$tree/bin/sh"
+	cp "$top/tests/vm/guest/init" "$tree/init"
+	chmod 755 "$tree/init"
+	for f in "$top"/tests/vm/guest/*.sh; do
+		cp "$f" "$tree/tests/"
+	done
+	cp "$mods"/*.ko "$mods"/*.deps "$tree/mods/"
+	if [ -n "$ko" ]; then
+		cp "$ko" "$tree/mods/9plx.ko"
+		KIT_MODDIR=$(kit_moddir "$ver")
+		kit_index "$KIT_MODDIR"
+		kit_deps_of_file "$ko" "$tree/mods" >"$tree/mods/9plx.deps" || {
+			rm -rf "$tree"
+			return 1
+		}
+	fi
+	# The kernel opens /dev/console before running /init; without the
+	# node (mknod may be refused in a container) /init reopens it after
+	# mounting devtmpfs.
+	mknod -m 600 "$tree/dev/console" c 5 1 2>/dev/null || true
+	f=$(mktemp "$img.XXXXXX")
+	kit_cpio "$tree" >"$f"
+	mv "$f" "$img"
+	rm -rf "$tree"
+	# Keep the cache small: the newest few images of this kernel.
+	find "${img%/*}" -maxdepth 1 -name "$ver-*.cpio.gz" -printf '%T@ %p\n' |
+		sort -rn | tail -n +7 | cut -d' ' -f2- | xargs -r rm -f --
+	echo "$img"
+}
+
+# kit_cpio DIR: newc archive of DIR, root-owned, gzip'd, reproducible
+# order.
+kit_cpio() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 -n
+}
+
+# kit_with_manifest BASE MANIFESTDIR OUT: BASE plus a second archive
+# holding /manifest; the kernel unpacks concatenated archives in turn.
+kit_with_manifest() {
+	local tree
+	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-man.XXXXXX")
+	mkdir -p "$tree/manifest"
+	cp "$2"/* "$tree/manifest/"
+	{ cat "$1"; kit_cpio "$tree"; } >"$3"
+	rm -rf "$tree"
+}
