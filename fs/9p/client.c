@@ -33,11 +33,12 @@ static void p9x_req_free(struct p9x_req *req)
 	struct p9x_client *c = req->c;
 	unsigned long flags;
 
-	if (req->tag != P9X_NOTAG) {
-		spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->lock, flags);
+	if (req->tag != P9X_NOTAG)
 		idr_remove(&c->tags, req->tag);
-		spin_unlock_irqrestore(&c->lock, flags);
-	}
+	else if (c->notag == req)
+		c->notag = NULL;
+	spin_unlock_irqrestore(&c->lock, flags);
 	kfree(req->tc);
 	kvfree(req->rc);
 	kfree(req);
@@ -87,7 +88,11 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	req->tag = P9X_NOTAG;
 	refcount_inc(&c->ref);
 
-	if (!notag) {
+	if (notag) {
+		spin_lock_irq(&c->lock);
+		c->notag = req;
+		spin_unlock_irq(&c->lock);
+	} else {
 		idr_preload(GFP_NOFS);
 		spin_lock_irq(&c->lock);
 		tag = idr_alloc(&c->tags, req, 0, P9X_NOTAG, GFP_NOWAIT);
@@ -140,6 +145,29 @@ void p9x_client_lost(struct p9x_client *c)
 			c->name);
 }
 
+/**
+ * p9x_tag_lookup() - find the request a reply answers
+ * @c: the session
+ * @tag: tag from the reply's header
+ *
+ * For transports that route replies by tag.  Safe in atomic context.
+ *
+ * Return: the request with a reference the caller must put, or NULL if no
+ * request has that tag.
+ */
+struct p9x_req *p9x_tag_lookup(struct p9x_client *c, u16 tag)
+{
+	struct p9x_req *req;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	req = tag == P9X_NOTAG ? c->notag : idr_find(&c->tags, tag);
+	if (req && !refcount_inc_not_zero(&req->ref))
+		req = NULL;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return req;
+}
+
 static bool p9x_req_finished(struct p9x_req *req)
 {
 	/* Pairs with the release in p9x_req_done(): the reply is visible. */
@@ -174,6 +202,8 @@ static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 	}
 	wait_event(req->wq, p9x_req_finished(req));
 	p9x_req_put(req);
+	if (!p9x_req_finished(old) && c->ops->cancelled)
+		c->ops->cancelled(c, old);
 	return;
 
 wait_old:

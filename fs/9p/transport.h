@@ -39,9 +39,15 @@ struct p9x_trans_args {
  *	taken its own reference on @req (released with p9x_req_put() when
  *	the server's answer or the loss of the transport completes it), or a
  *	negative errno if the request was not queued.
+ * @cancelled: optional.  The server answered Tflush for @req without
+ *	answering @req, so it never will: if the transport still holds @req,
+ *	complete it with p9x_req_done(@req, 0) and drop its reference.
+ *	Transports whose server always hands every request back (virtio)
+ *	leave it NULL.
  *
  * A transport reports each reply with p9x_req_done() and the loss of the
- * server with p9x_client_lost().
+ * server with p9x_client_lost().  A transport that receives replies by
+ * tag finds their request with p9x_tag_lookup().
  */
 struct p9x_trans_ops {
 	const char *name;
@@ -51,6 +57,7 @@ struct p9x_trans_ops {
 		    const struct p9x_trans_args *args);
 	void (*close)(struct p9x_client *c);
 	int (*request)(struct p9x_client *c, struct p9x_req *req);
+	void (*cancelled)(struct p9x_client *c, struct p9x_req *req);
 };
 
 extern const struct p9x_trans_ops p9x_virtio_trans;
