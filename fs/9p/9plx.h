@@ -11,6 +11,7 @@
 #include <linux/uidgid.h>
 
 #include "client.h"
+#include "compat.h"
 #include "devmap.h"
 
 /* Same magic as the in-kernel client, so tools that look for 9p find us. */
@@ -95,16 +96,30 @@ extern const struct inode_operations p9x_special_iops;
 extern const struct file_operations p9x_dir_fops;
 extern const struct file_operations p9x_file_fops;
 extern const struct dentry_operations p9x_dentry_ops;
+extern const struct address_space_operations p9x_file_aops;
+extern P9X_XATTR_LIST(p9x_xattr_handlers);
 
 /* inode.c */
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
 void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);
+struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
+			  unsigned int flags);
+int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
+		   struct kstat *stat, u32 request_mask,
+		   unsigned int query_flags);
 int p9x_inode_cache_init(void);
 void p9x_inode_cache_exit(void);
 struct inode *p9x_alloc_inode(struct super_block *sb);
 void p9x_free_inode(struct inode *inode);
 
+/* namei.c */
+int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr *ia);
+
+/* xattr.c */
+ssize_t p9x_listxattr(struct dentry *dentry, char *buffer, size_t size);
+
 /* fid.c */
+void p9x_dentry_forget_fids(struct dentry *dentry);
 struct p9x_fid *p9x_dentry_fid(struct dentry *dentry);
 void p9x_dentry_add_fid(struct dentry *dentry, struct p9x_fid *fid);
 void p9x_dentry_put_fids(struct dentry *dentry);

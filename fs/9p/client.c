@@ -39,7 +39,7 @@ static void p9x_req_free(struct p9x_req *req)
 	else if (c->notag == req)
 		c->notag = NULL;
 	spin_unlock_irqrestore(&c->lock, flags);
-	kfree(req->tc);
+	kvfree(req->tc);
 	kvfree(req->rc);
 	kfree(req);
 	p9x_client_put(c);
@@ -63,7 +63,7 @@ void p9x_req_put(struct p9x_req *req)
  * (@notag); it is never in the tag table.
  */
 static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
-				   u32 rc_cap, bool notag)
+				   u32 tc_cap, u32 rc_cap, bool notag)
 {
 	struct p9x_req *req;
 	int tag;
@@ -71,10 +71,10 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	req = kzalloc(sizeof(*req), GFP_NOFS);
 	if (!req)
 		return ERR_PTR(-ENOMEM);
-	req->tc = kmalloc(P9X_TC_CAP, GFP_NOFS);
+	req->tc = kvmalloc(tc_cap, GFP_NOFS);
 	req->rc = kvmalloc(rc_cap, GFP_NOFS);
 	if (!req->tc || !req->rc) {
-		kfree(req->tc);
+		kvfree(req->tc);
 		kvfree(req->rc);
 		kfree(req);
 		return ERR_PTR(-ENOMEM);
@@ -192,7 +192,7 @@ static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 	struct p9x_wbuf b;
 	struct p9x_req *req;
 
-	req = p9x_req_new(c, P9X_RFLUSH, P9X_RC_SMALL, false);
+	req = p9x_req_new(c, P9X_RFLUSH, P9X_TC_CAP, P9X_RC_SMALL, false);
 	if (IS_ERR(req))
 		goto wait_old;
 	p9x_wbuf_init(&b, req->tc, P9X_TC_CAP);
@@ -269,7 +269,7 @@ static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
  */
 #define p9x_new_call(c, rtype, rc_cap, enc, ...)			\
 ({									\
-	struct p9x_req *__r = p9x_req_new(c, rtype, rc_cap, false);	\
+	struct p9x_req *__r = p9x_req_new(c, rtype, P9X_TC_CAP, rc_cap, false); \
 	struct p9x_wbuf __b;						\
 	int __e;							\
 									\
@@ -625,6 +625,345 @@ int p9x_statfs(struct p9x_fid *fid, struct p9x_statfs *st)
 	return err;
 }
 
+/**
+ * p9x_write() - write to an open fid from an iterator
+ * @fid: fid opened for writing
+ * @offset: file offset
+ * @from: source; its count is how much to write
+ *
+ * Issues as many Twrites as needed, each at most p9x_fid_maxio(), and
+ * stops early when the server writes less than asked.
+ *
+ * Return: bytes written, or a negative errno if nothing was written.
+ */
+ssize_t p9x_write(struct p9x_fid *fid, u64 offset, struct iov_iter *from)
+{
+	struct p9x_client *c = fid->c;
+	ssize_t total = 0;
+	int err = 0;
+
+	while (iov_iter_count(from)) {
+		u32 want = min_t(size_t, iov_iter_count(from),
+				 p9x_fid_maxio(fid));
+		struct p9x_wbuf b;
+		struct p9x_req *req;
+		u32 done;
+
+		req = p9x_req_new(c, P9X_RWRITE, P9X_IOHDR_SIZE + want,
+				  P9X_RC_SMALL, false);
+		if (IS_ERR(req)) {
+			err = PTR_ERR(req);
+			break;
+		}
+		p9x_wbuf_init(&b, req->tc, P9X_IOHDR_SIZE);
+		err = p9x_enc_twrite(&b, req->tag, fid->fid, offset, want, NULL);
+		if (!err && copy_from_iter((u8 *)req->tc + P9X_IOHDR_SIZE, want,
+					   from) != want)
+			err = -EFAULT;
+		if (!err) {
+			req->tc_len = P9X_IOHDR_SIZE + want;
+			err = p9x_rpc(c, req, false);
+		}
+		if (!err && (p9x_dec_rwrite(req->rc, req->rc_len, &done) ||
+			     done > want))
+			err = p9x_bad_reply(c, req);
+		p9x_req_put(req);
+		if (err)
+			break;
+		/* Give back what the server did not take. */
+		iov_iter_revert(from, want - done);
+		total += done;
+		offset += done;
+		if (done < want)
+			break;
+	}
+	return total ? total : err;
+}
+
+/* Calls whose reply has no body. */
+static int p9x_call_empty(struct p9x_client *c, struct p9x_req *req)
+{
+	int err;
+
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rempty(req->rc, req->rc_len, req->rtype))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	return err;
+}
+
+/* Calls whose reply is one qid: Rmkdir, Rmknod, Rsymlink. */
+static int p9x_call_qid(struct p9x_client *c, struct p9x_req *req,
+			struct p9x_qid *qid)
+{
+	int err;
+
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = p9x_rpc(c, req, false);
+	if (!err) {
+		switch (req->rtype) {
+		case P9X_RMKDIR:
+			err = p9x_dec_rmkdir(req->rc, req->rc_len, c->dialect,
+					     qid);
+			break;
+		case P9X_RMKNOD:
+			err = p9x_dec_rmknod(req->rc, req->rc_len, c->dialect,
+					     qid);
+			break;
+		default:
+			err = p9x_dec_rsymlink(req->rc, req->rc_len,
+					       c->dialect, qid);
+			break;
+		}
+		if (err)
+			err = p9x_bad_reply(c, req);
+	}
+	p9x_req_put(req);
+	return err;
+}
+
+int p9x_mkdir(struct p9x_fid *dfid, const char *name, u32 mode, u32 gid,
+	      struct p9x_qid *qid)
+{
+	struct p9x_client *c = dfid->c;
+
+	return p9x_call_qid(c, p9x_new_call(c, P9X_RMKDIR, P9X_RC_SMALL,
+					    p9x_enc_tmkdir, dfid->fid, name,
+					    mode, gid), qid);
+}
+
+int p9x_mknod(struct p9x_fid *dfid, const char *name, u32 mode, u32 major,
+	      u32 minor, u32 gid, struct p9x_qid *qid)
+{
+	struct p9x_client *c = dfid->c;
+
+	return p9x_call_qid(c, p9x_new_call(c, P9X_RMKNOD, P9X_RC_SMALL,
+					    p9x_enc_tmknod, dfid->fid, name,
+					    mode, major, minor, gid), qid);
+}
+
+int p9x_symlink(struct p9x_fid *dfid, const char *name, const char *target,
+		u32 gid, struct p9x_qid *qid)
+{
+	struct p9x_client *c = dfid->c;
+
+	return p9x_call_qid(c, p9x_new_call(c, P9X_RSYMLINK, P9X_RC_SMALL,
+					    p9x_enc_tsymlink, dfid->fid, name,
+					    target, gid), qid);
+}
+
+int p9x_link(struct p9x_fid *dfid, struct p9x_fid *fid, const char *name)
+{
+	struct p9x_client *c = dfid->c;
+
+	return p9x_call_empty(c, p9x_new_call(c, P9X_RLINK, P9X_RC_SMALL,
+					      p9x_enc_tlink, dfid->fid,
+					      fid->fid, name));
+}
+
+int p9x_unlinkat(struct p9x_fid *dfid, const char *name, u32 flags)
+{
+	struct p9x_client *c = dfid->c;
+
+	return p9x_call_empty(c, p9x_new_call(c, P9X_RUNLINKAT, P9X_RC_SMALL,
+					      p9x_enc_tunlinkat, dfid->fid,
+					      name, flags));
+}
+
+int p9x_renameat(struct p9x_fid *olddfid, const char *oldname,
+		 struct p9x_fid *newdfid, const char *newname)
+{
+	struct p9x_client *c = olddfid->c;
+
+	return p9x_call_empty(c, p9x_new_call(c, P9X_RRENAMEAT, P9X_RC_SMALL,
+					      p9x_enc_trenameat, olddfid->fid,
+					      oldname, newdfid->fid, newname));
+}
+
+int p9x_rename(struct p9x_fid *fid, struct p9x_fid *dfid, const char *name)
+{
+	struct p9x_client *c = fid->c;
+
+	return p9x_call_empty(c, p9x_new_call(c, P9X_RRENAME, P9X_RC_SMALL,
+					      p9x_enc_trename, fid->fid,
+					      dfid->fid, name));
+}
+
+/**
+ * p9x_remove() - remove the file a fid names
+ * @fid: the caller's only reference; the server clunks it whatever the
+ *	outcome, so it is gone when this returns
+ *
+ * Return: 0 or the server's errno.
+ */
+int p9x_remove(struct p9x_fid *fid)
+{
+	struct p9x_client *c = fid->c;
+	int err;
+
+	err = p9x_call_empty(c, p9x_new_call(c, P9X_RREMOVE, P9X_RC_SMALL,
+					     p9x_enc_tremove, fid->fid));
+	if (err != -EIO || READ_ONCE(c->lost))
+		fid->live = false;
+	p9x_fid_put(fid);
+	return err;
+}
+
+int p9x_setattr(struct p9x_fid *fid, const struct p9x_iattr *ia)
+{
+	struct p9x_client *c = fid->c;
+
+	return p9x_call_empty(c, p9x_new_call(c, P9X_RSETATTR, P9X_RC_SMALL,
+					      p9x_enc_tsetattr, fid->fid, ia));
+}
+
+int p9x_fsync(struct p9x_fid *fid, bool datasync)
+{
+	struct p9x_client *c = fid->c;
+
+	return p9x_call_empty(c, p9x_new_call(c, P9X_RFSYNC, P9X_RC_SMALL,
+					      p9x_enc_tfsync, fid->fid,
+					      datasync));
+}
+
+/**
+ * p9x_xattrwalk() - open an extended attribute (or the list) for reading
+ * @fid: the file
+ * @name: attribute name, or "" for the list of names
+ * @size: set to the attribute's size
+ *
+ * Return: a fid to read the value from with p9x_read(), or an ERR_PTR.
+ */
+struct p9x_fid *p9x_xattrwalk(struct p9x_fid *fid, const char *name,
+			      u64 *size)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_fid *xfid;
+	struct p9x_req *req;
+	int err;
+
+	xfid = p9x_fid_new(c, fid->uid);
+	if (IS_ERR(xfid))
+		return xfid;
+	req = p9x_new_call(c, P9X_RXATTRWALK, P9X_RC_SMALL,
+			   p9x_enc_txattrwalk, fid->fid, xfid->fid, name);
+	if (IS_ERR(req)) {
+		err = PTR_ERR(req);
+		goto out_fid;
+	}
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rxattrwalk(req->rc, req->rc_len, size))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	if (err)
+		goto out_fid;
+	xfid->live = true;
+	return xfid;
+
+out_fid:
+	p9x_fid_put(xfid);
+	return ERR_PTR(err);
+}
+
+/**
+ * p9x_xattrcreate() - turn a fid into a new value for an attribute
+ * @fid: a fid of the file, cloned for the purpose; written with
+ *	p9x_write(), and the attribute is set when it is clunked
+ * @name: attribute name
+ * @size: exact size of the value to be written
+ * @flags: XATTR_CREATE / XATTR_REPLACE
+ *
+ * Return: 0 or a negative errno.
+ */
+int p9x_xattrcreate(struct p9x_fid *fid, const char *name, u64 size,
+		    u32 flags)
+{
+	struct p9x_client *c = fid->c;
+
+	return p9x_call_empty(c, p9x_new_call(c, P9X_RXATTRCREATE,
+					      P9X_RC_SMALL,
+					      p9x_enc_txattrcreate, fid->fid,
+					      name, size, flags));
+}
+
+/**
+ * p9x_fid_clunk() - clunk a fid now and report the server's answer
+ * @fid: the caller's only reference
+ *
+ * For fids whose clunk commits something (Txattrcreate): the error of the
+ * commit is the server's Rclunk answer.
+ *
+ * Return: 0 or the server's errno.
+ */
+int p9x_fid_clunk(struct p9x_fid *fid)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
+	int err;
+
+	req = p9x_new_call(c, P9X_RCLUNK, P9X_RC_SMALL, p9x_enc_tclunk,
+			   fid->fid);
+	if (IS_ERR(req)) {
+		p9x_fid_put(fid);
+		return PTR_ERR(req);
+	}
+	err = p9x_rpc(c, req, true);
+	if (!err && p9x_dec_rempty(req->rc, req->rc_len, P9X_RCLUNK))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	/* The server has let go of the fid whatever it answered. */
+	if (err != -EIO || READ_ONCE(c->lost))
+		fid->live = false;
+	p9x_fid_put(fid);
+	return err;
+}
+
+int p9x_lock(struct p9x_fid *fid, const struct p9x_lock *lk, u8 *status)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
+	int err;
+
+	req = p9x_new_call(c, P9X_RLOCK, P9X_RC_SMALL, p9x_enc_tlock,
+			   fid->fid, lk);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rlock(req->rc, req->rc_len, status))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	return err;
+}
+
+int p9x_getlock(struct p9x_fid *fid, const struct p9x_getlock *gl,
+		struct p9x_getlock *out)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_rgetlock r;
+	struct p9x_req *req;
+	int err;
+
+	req = p9x_new_call(c, P9X_RGETLOCK, P9X_RC_SMALL, p9x_enc_tgetlock,
+			   fid->fid, gl);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = p9x_rpc(c, req, false);
+	if (!err && p9x_dec_rgetlock(req->rc, req->rc_len, &r))
+		err = p9x_bad_reply(c, req);
+	p9x_req_put(req);
+	if (err)
+		return err;
+	out->type = r.type;
+	out->start = r.start;
+	out->length = r.length;
+	out->proc_id = r.proc_id;
+	out->client_id = NULL;
+	return 0;
+}
+
 /* Session */
 
 enum p9x_ver_answer {
@@ -647,7 +986,7 @@ static int p9x_offer_version(struct p9x_client *c, const char *version)
 	u32 msize;
 	int err;
 
-	req = p9x_req_new(c, P9X_RVERSION, P9X_RC_SMALL, true);
+	req = p9x_req_new(c, P9X_RVERSION, P9X_TC_CAP, P9X_RC_SMALL, true);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
 	p9x_wbuf_init(&b, req->tc, P9X_TC_CAP);

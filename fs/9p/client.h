@@ -165,6 +165,29 @@ struct p9x_req *p9x_readdir(struct p9x_fid *fid, u64 offset, u32 count,
 			    struct p9x_dirent_iter *it);
 char *p9x_readlink(struct p9x_fid *fid);
 int p9x_statfs(struct p9x_fid *fid, struct p9x_statfs *st);
+ssize_t p9x_write(struct p9x_fid *fid, u64 offset, struct iov_iter *from);
+int p9x_mkdir(struct p9x_fid *dfid, const char *name, u32 mode, u32 gid,
+	      struct p9x_qid *qid);
+int p9x_mknod(struct p9x_fid *dfid, const char *name, u32 mode, u32 major,
+	      u32 minor, u32 gid, struct p9x_qid *qid);
+int p9x_symlink(struct p9x_fid *dfid, const char *name, const char *target,
+		u32 gid, struct p9x_qid *qid);
+int p9x_link(struct p9x_fid *dfid, struct p9x_fid *fid, const char *name);
+int p9x_unlinkat(struct p9x_fid *dfid, const char *name, u32 flags);
+int p9x_renameat(struct p9x_fid *olddfid, const char *oldname,
+		 struct p9x_fid *newdfid, const char *newname);
+int p9x_rename(struct p9x_fid *fid, struct p9x_fid *dfid, const char *name);
+int p9x_remove(struct p9x_fid *fid);
+int p9x_setattr(struct p9x_fid *fid, const struct p9x_iattr *ia);
+int p9x_fsync(struct p9x_fid *fid, bool datasync);
+struct p9x_fid *p9x_xattrwalk(struct p9x_fid *fid, const char *name,
+			      u64 *size);
+int p9x_xattrcreate(struct p9x_fid *fid, const char *name, u64 size,
+		    u32 flags);
+int p9x_fid_clunk(struct p9x_fid *fid);
+int p9x_lock(struct p9x_fid *fid, const struct p9x_lock *lk, u8 *status);
+int p9x_getlock(struct p9x_fid *fid, const struct p9x_getlock *gl,
+		struct p9x_getlock *out);
 
 /* Largest payload one Tread/Treaddir may ask for on @fid. */
 u32 p9x_fid_maxio(const struct p9x_fid *fid);

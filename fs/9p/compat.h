@@ -17,18 +17,21 @@
 	 P9X_KV(major, patchlevel))
 
 #if P9X_KV_AT_LEAST(6, 3)
-/* 6.3 replaced the user namespace argument of inode operations by an idmap. */
-#define P9X_IDMAP_ARG		struct mnt_idmap *idmap
+/*
+ * 6.3 replaced the user namespace argument of inode operations by an
+ * idmap; struct p9x_idmap names whichever the kernel passes.
+ */
+#define p9x_idmap		mnt_idmap
 
-static inline void p9x_fillattr(P9X_IDMAP_ARG, u32 request_mask,
+static inline void p9x_fillattr(struct p9x_idmap *idmap, u32 request_mask,
 				struct inode *inode, struct kstat *stat)
 {
 	generic_fillattr(idmap, request_mask, inode, stat);
 }
 #else
-#define P9X_IDMAP_ARG		struct user_namespace *idmap
+#define p9x_idmap		user_namespace
 
-static inline void p9x_fillattr(P9X_IDMAP_ARG, u32 request_mask,
+static inline void p9x_fillattr(struct p9x_idmap *idmap, u32 request_mask,
 				struct inode *inode, struct kstat *stat)
 {
 	generic_fillattr(idmap, inode, stat);
@@ -62,6 +65,13 @@ static inline void p9x_inode_set_times(struct inode *inode,
 #define p9x_splice_read		copy_splice_read
 #else
 #define p9x_splice_read		generic_file_splice_read
+#endif
+
+/* 6.7 made the superblock's xattr handler list an array of const pointers. */
+#if P9X_KV_AT_LEAST(6, 7)
+#define P9X_XATTR_LIST(name)	const struct xattr_handler * const (name)[]
+#else
+#define P9X_XATTR_LIST(name)	const struct xattr_handler *(name)[]
 #endif
 
 #endif /* _9PLX_COMPAT_H */

@@ -125,7 +125,16 @@ static int p9x_dir_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static int p9x_dir_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	struct p9x_dirfile *df = file->private_data;
+
+	return p9x_fsync(df->fid, datasync);
+}
+
 const struct file_operations p9x_dir_fops = {
+	.fsync = p9x_dir_fsync,
 	.open = p9x_dir_open,
 	.release = p9x_dir_release,
 	.iterate_shared = p9x_dir_iterate,

@@ -46,6 +46,27 @@ void p9x_dentry_put_fids(struct dentry *dentry)
 	}
 }
 
+/**
+ * p9x_dentry_forget_fids() - drop the fids kept on a dentry
+ * @dentry: a dentry whose name changed, so walks are redone by the new one
+ *
+ * Holders of references keep their fids; the dentry no longer offers them.
+ */
+void p9x_dentry_forget_fids(struct dentry *dentry)
+{
+	struct hlist_node *tmp;
+	struct p9x_fid *fid;
+	HLIST_HEAD(gone);
+
+	spin_lock(&dentry->d_lock);
+	hlist_move_list(p9x_dentry_fids(dentry), &gone);
+	spin_unlock(&dentry->d_lock);
+	hlist_for_each_entry_safe(fid, tmp, &gone, node) {
+		hlist_del(&fid->node);
+		p9x_fid_put(fid);
+	}
+}
+
 static struct p9x_fid *p9x_find_fid(struct dentry *dentry, kuid_t uid,
 				    bool any)
 {

@@ -158,6 +158,7 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 	case S_IFREG:
 		inode->i_op = &p9x_file_iops;
 		inode->i_fop = &p9x_file_fops;
+		inode->i_mapping->a_ops = &p9x_file_aops;
 		break;
 	case S_IFLNK:
 		inode->i_op = &p9x_symlink_iops;
@@ -172,8 +173,8 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 	return inode;
 }
 
-static struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
-				 unsigned int flags)
+struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
+			  unsigned int flags)
 {
 	const char *name = dentry->d_name.name;
 	struct inode *inode = NULL;
@@ -213,9 +214,9 @@ static struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 	return res;
 }
 
-static int p9x_getattr_op(P9X_IDMAP_ARG, const struct path *path,
-			  struct kstat *stat, u32 request_mask,
-			  unsigned int query_flags)
+int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
+		   struct kstat *stat, u32 request_mask,
+		   unsigned int query_flags)
 {
 	struct dentry *dentry = path->dentry;
 	struct inode *inode = d_inode(dentry);
@@ -255,22 +256,23 @@ static const char *p9x_get_link(struct dentry *dentry, struct inode *inode,
 	return target;
 }
 
-const struct inode_operations p9x_dir_iops = {
-	.lookup = p9x_lookup,
-	.getattr = p9x_getattr_op,
-};
-
 const struct inode_operations p9x_file_iops = {
 	.getattr = p9x_getattr_op,
+	.setattr = p9x_setattr_op,
+	.listxattr = p9x_listxattr,
 };
 
 const struct inode_operations p9x_symlink_iops = {
 	.get_link = p9x_get_link,
 	.getattr = p9x_getattr_op,
+	.setattr = p9x_setattr_op,
+	.listxattr = p9x_listxattr,
 };
 
 const struct inode_operations p9x_special_iops = {
 	.getattr = p9x_getattr_op,
+	.setattr = p9x_setattr_op,
+	.listxattr = p9x_listxattr,
 };
 
 struct inode *p9x_alloc_inode(struct super_block *sb)

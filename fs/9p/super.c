@@ -26,6 +26,9 @@ MODULE_PARM_DESC(fstype, "filesystem type name to register (default 9p)");
 
 static const struct p9x_trans_ops *const p9x_transports[] = {
 	&p9x_virtio_trans,
+	&p9x_tcp_trans,
+	&p9x_unix_trans,
+	&p9x_fd_trans,
 };
 
 enum {
@@ -108,7 +111,7 @@ static int p9x_parse_param(struct fs_context *fc, struct fs_parameter *param)
 			if (!strcmp(v, p9x_transports[i]->name))
 				break;
 		if (i == ARRAY_SIZE(p9x_transports))
-			return invalfc(fc, "trans=%s: not supported (use virtio)",
+			return invalfc(fc, "trans=%s: not supported (use virtio, tcp, unix or fd)",
 				       v);
 		o->trans = p9x_transports[i];
 		return 0;
@@ -283,8 +286,7 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_time_gran = 1;
-	/* This version is read-only; writes come with read-write support. */
-	sb->s_flags |= SB_RDONLY | SB_NODIRATIME;
+	sb->s_xattr = p9x_xattr_handlers;
 	err = super_setup_bdi(sb);
 	if (err)
 		return err;
@@ -349,10 +351,10 @@ static int p9x_get_tree(struct fs_context *fc)
 	return get_tree_nodev(fc, p9x_fill_super);
 }
 
+/* remount: the VFS switches ro/rw; 9P options cannot change on the fly. */
 static int p9x_reconfigure(struct fs_context *fc)
 {
-	if (!(fc->sb_flags & SB_RDONLY))
-		return invalfc(fc, "this version of 9plx mounts read-only");
+	sync_filesystem(fc->root->d_sb);
 	return 0;
 }
 

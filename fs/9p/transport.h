@@ -61,6 +61,7 @@ struct p9x_trans_ops {
 };
 
 extern const struct p9x_trans_ops p9x_virtio_trans;
+extern const struct p9x_trans_ops p9x_tcp_trans, p9x_unix_trans, p9x_fd_trans;
 
 int p9x_virtio_init(void);
 void p9x_virtio_exit(void);

@@ -68,6 +68,9 @@ share_create() {
 	mount -t tmpfs -o size=16m,mode=0755 nlx-share "$s"
 	printf 'hello from the 9plx VM test share\n' >"$s/hello.txt"
 	share_fill_data "$s/data"
+	# Scratch space for the read-write phase, one subdirectory per boot,
+	# so writes never show in what the read-only checks compare.
+	mkdir -m 0777 "$s/scratch"
 	mkdir "$s/p1" "$s/p2"
 	mount -t tmpfs -o size=64m,mode=0755 nlx-p1 "$s/p1"
 	mount -t tmpfs -o size=48m,mode=0755 nlx-p2 "$s/p2"

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 9plx namespace operations: create, mkdir, mknod, symlink, link, unlink,
+ * rmdir, rename, and setattr.  Each is one 9P2000.L call on the parent
+ * directory's fid; a new name is then walked to, so its dentry carries a
+ * fid and an inode as if it had been looked up.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+
+#include "9plx.h"
+#include "compat.h"
+
+/* New files take the directory's group when it is set-group-ID. */
+static u32 p9x_new_gid(struct inode *dir)
+{
+	kgid_t gid = dir->i_mode & S_ISGID ? dir->i_gid : current_fsgid();
+
+	return from_kgid(&init_user_ns, gid);
+}
+
+/* Walk to a name just created and attach the fid and inode to @dentry. */
+static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
+			   struct p9x_fid *dfid)
+{
+	const char *name = dentry->d_name.name;
+	struct p9x_attr attr;
+	struct inode *inode;
+	struct p9x_fid *fid;
+	int err;
+
+	fid = p9x_walk(dfid, 1, &name);
+	if (IS_ERR(fid))
+		return PTR_ERR(fid);
+	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+	if (err)
+		goto out_fid;
+	inode = p9x_iget(dir->i_sb, &attr);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto out_fid;
+	}
+	d_instantiate(dentry, inode);
+	p9x_dentry_add_fid(dentry, fid);
+	return 0;
+
+out_fid:
+	p9x_fid_put(fid);
+	return err;
+}
+
+/*
+ * Regular files, devices, fifos and sockets are all made with Tmknod, as
+ * the in-kernel client does; a regular file is opened afterwards.
+ */
+static int p9x_mknod_common(struct inode *dir, struct dentry *dentry,
+			    umode_t mode, dev_t rdev)
+{
+	struct p9x_fid *dfid;
+	struct p9x_qid qid;
+	int err;
+
+	if (dentry->d_name.len > NAME_MAX)
+		return -ENAMETOOLONG;
+	dfid = p9x_dentry_fid(dentry->d_parent);
+	if (IS_ERR(dfid))
+		return PTR_ERR(dfid);
+	err = p9x_mknod(dfid, dentry->d_name.name, mode, MAJOR(rdev),
+			MINOR(rdev), p9x_new_gid(dir), &qid);
+	if (!err)
+		err = p9x_instantiate(dir, dentry, dfid);
+	p9x_fid_put(dfid);
+	return err;
+}
+
+static int p9x_create(struct p9x_idmap *idmap, struct inode *dir, struct dentry *dentry,
+		      umode_t mode, bool excl)
+{
+	return p9x_mknod_common(dir, dentry, (mode & 07777) | S_IFREG, 0);
+}
+
+static int p9x_mknod_op(struct p9x_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	return p9x_mknod_common(dir, dentry, mode, rdev);
+}
+
+static int p9x_mkdir_op(struct p9x_idmap *idmap, struct inode *dir,
+			struct dentry *dentry, umode_t mode)
+{
+	struct p9x_fid *dfid;
+	struct p9x_qid qid;
+	int err;
+
+	if (dentry->d_name.len > NAME_MAX)
+		return -ENAMETOOLONG;
+	dfid = p9x_dentry_fid(dentry->d_parent);
+	if (IS_ERR(dfid))
+		return PTR_ERR(dfid);
+	err = p9x_mkdir(dfid, dentry->d_name.name, mode & 07777,
+			p9x_new_gid(dir), &qid);
+	if (!err)
+		err = p9x_instantiate(dir, dentry, dfid);
+	p9x_fid_put(dfid);
+	return err;
+}
+
+static int p9x_symlink_op(struct p9x_idmap *idmap, struct inode *dir,
+			  struct dentry *dentry, const char *target)
+{
+	struct p9x_fid *dfid;
+	struct p9x_qid qid;
+	int err;
+
+	if (dentry->d_name.len > NAME_MAX)
+		return -ENAMETOOLONG;
+	dfid = p9x_dentry_fid(dentry->d_parent);
+	if (IS_ERR(dfid))
+		return PTR_ERR(dfid);
+	err = p9x_symlink(dfid, dentry->d_name.name, target, p9x_new_gid(dir),
+			  &qid);
+	if (!err)
+		err = p9x_instantiate(dir, dentry, dfid);
+	p9x_fid_put(dfid);
+	return err;
+}
+
+static int p9x_link_op(struct dentry *old, struct inode *dir,
+		       struct dentry *dentry)
+{
+	struct p9x_fid *dfid, *fid;
+	int err;
+
+	if (dentry->d_name.len > NAME_MAX)
+		return -ENAMETOOLONG;
+	fid = p9x_dentry_fid(old);
+	if (IS_ERR(fid))
+		return PTR_ERR(fid);
+	dfid = p9x_dentry_fid(dentry->d_parent);
+	if (IS_ERR(dfid)) {
+		p9x_fid_put(fid);
+		return PTR_ERR(dfid);
+	}
+	err = p9x_link(dfid, fid, dentry->d_name.name);
+	p9x_fid_put(fid);
+	if (!err)
+		err = p9x_instantiate(dir, dentry, dfid);
+	p9x_fid_put(dfid);
+	return err;
+}
+
+static int p9x_remove_name(struct dentry *dentry, u32 flags)
+{
+	struct inode *inode = d_inode(dentry);
+	struct p9x_fid *dfid;
+	int err;
+
+	dfid = p9x_dentry_fid(dentry->d_parent);
+	if (IS_ERR(dfid))
+		return PTR_ERR(dfid);
+	err = p9x_unlinkat(dfid, dentry->d_name.name, flags);
+	p9x_fid_put(dfid);
+	if (err == -EOPNOTSUPP) {
+		/* Servers without Tunlinkat (diod): remove by fid. */
+		struct p9x_fid *fid = p9x_dentry_fid(dentry);
+
+		if (IS_ERR(fid))
+			return PTR_ERR(fid);
+		/* Tremove clunks the fid; use a clone, not the dentry's. */
+		dfid = p9x_walk(fid, 0, NULL);
+		p9x_fid_put(fid);
+		if (IS_ERR(dfid))
+			return PTR_ERR(dfid);
+		err = p9x_remove(dfid);
+	}
+	if (err)
+		return err;
+	if (flags & P9X_AT_REMOVEDIR)
+		clear_nlink(inode);
+	else if (inode->i_nlink)
+		drop_nlink(inode);
+	return 0;
+}
+
+static int p9x_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return p9x_remove_name(dentry, 0);
+}
+
+static int p9x_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return p9x_remove_name(dentry, P9X_AT_REMOVEDIR);
+}
+
+static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
+			 struct dentry *old_dentry, struct inode *new_dir,
+			 struct dentry *new_dentry, unsigned int flags)
+{
+	struct inode *target = d_inode(new_dentry);
+	struct p9x_fid *ofid, *nfid;
+	int err;
+
+	/*
+	 * Trenameat has no flags.  RENAME_NOREPLACE holds because the VFS
+	 * has just looked the target up and found it absent; exchange and
+	 * whiteout cannot be done.
+	 */
+	if (flags & ~RENAME_NOREPLACE)
+		return -EINVAL;
+	if (new_dentry->d_name.len > NAME_MAX)
+		return -ENAMETOOLONG;
+	ofid = p9x_dentry_fid(old_dentry->d_parent);
+	if (IS_ERR(ofid))
+		return PTR_ERR(ofid);
+	nfid = p9x_dentry_fid(new_dentry->d_parent);
+	if (IS_ERR(nfid)) {
+		p9x_fid_put(ofid);
+		return PTR_ERR(nfid);
+	}
+	err = p9x_renameat(ofid, old_dentry->d_name.name, nfid,
+			   new_dentry->d_name.name);
+	if (err == -EOPNOTSUPP) {
+		/* Servers without Trenameat (diod): rename by fid. */
+		struct p9x_fid *fid = p9x_dentry_fid(old_dentry);
+
+		err = IS_ERR(fid) ? PTR_ERR(fid) :
+		      p9x_rename(fid, nfid, new_dentry->d_name.name);
+		if (!IS_ERR(fid))
+			p9x_fid_put(fid);
+	}
+	p9x_fid_put(nfid);
+	p9x_fid_put(ofid);
+	if (err)
+		return err;
+	if (target) {
+		if (S_ISDIR(target->i_mode))
+			clear_nlink(target);
+		else if (target->i_nlink)
+			drop_nlink(target);
+	}
+	/* Fids walked by the old name are walked again by the new one. */
+	p9x_dentry_forget_fids(old_dentry);
+	return 0;
+}
+
+/* The fid of an open regular file, for operations on unlinked files. */
+static struct p9x_fid *p9x_setattr_fid(struct dentry *dentry, struct iattr *ia)
+{
+	struct file *file = ia->ia_valid & ATTR_FILE ? ia->ia_file : NULL;
+
+	if (file && S_ISREG(file_inode(file)->i_mode) && file->private_data)
+		return p9x_fid_get(file->private_data);
+	return p9x_dentry_fid(dentry);
+}
+
+int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr *ia)
+{
+	static const struct {
+		unsigned int vfs;
+		u32 wire;
+	} bits[] = {
+		{ ATTR_MODE, P9X_SETATTR_MODE },
+		{ ATTR_UID, P9X_SETATTR_UID },
+		{ ATTR_GID, P9X_SETATTR_GID },
+		{ ATTR_SIZE, P9X_SETATTR_SIZE },
+		{ ATTR_ATIME, P9X_SETATTR_ATIME },
+		{ ATTR_MTIME, P9X_SETATTR_MTIME },
+		{ ATTR_CTIME, P9X_SETATTR_CTIME },
+		{ ATTR_ATIME_SET, P9X_SETATTR_ATIME_SET },
+		{ ATTR_MTIME_SET, P9X_SETATTR_MTIME_SET },
+	};
+	struct inode *inode = d_inode(dentry);
+	struct p9x_iattr p = {};
+	struct p9x_fid *fid;
+	int err, i;
+
+	err = setattr_prepare(idmap, dentry, ia);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (ia->ia_valid & bits[i].vfs)
+			p.valid |= bits[i].wire;
+	if (!p.valid)
+		return 0;
+	p.mode = ia->ia_mode;
+	p.uid = from_kuid(&init_user_ns, ia->ia_uid);
+	p.gid = from_kgid(&init_user_ns, ia->ia_gid);
+	p.size = ia->ia_size;
+	p.atime_sec = ia->ia_atime.tv_sec;
+	p.atime_nsec = ia->ia_atime.tv_nsec;
+	p.mtime_sec = ia->ia_mtime.tv_sec;
+	p.mtime_nsec = ia->ia_mtime.tv_nsec;
+
+	fid = p9x_setattr_fid(dentry, ia);
+	if (IS_ERR(fid))
+		return PTR_ERR(fid);
+	err = p9x_setattr(fid, &p);
+	p9x_fid_put(fid);
+	if (err)
+		return err;
+	if (ia->ia_valid & ATTR_SIZE)
+		truncate_setsize(inode, ia->ia_size);
+	setattr_copy(idmap, inode, ia);
+	return 0;
+}
+
+const struct inode_operations p9x_dir_iops = {
+	.lookup = p9x_lookup,
+	.getattr = p9x_getattr_op,
+	.setattr = p9x_setattr_op,
+	.listxattr = p9x_listxattr,
+	.create = p9x_create,
+	.mkdir = p9x_mkdir_op,
+	.mknod = p9x_mknod_op,
+	.symlink = p9x_symlink_op,
+	.link = p9x_link_op,
+	.unlink = p9x_unlink,
+	.rmdir = p9x_rmdir,
+	.rename = p9x_rename_op,
+};
