@@ -357,11 +357,17 @@ void p9x_fid_put(struct p9x_fid *fid)
  * p9x_fid_maxio() - largest Tread/Treaddir payload for a fid
  * @fid: an open fid
  *
- * Return: msize less the framing, or the server's iounit if smaller.
+ * Return: msize less the framing (and one byte, see below), or the
+ * server's iounit if smaller.
  */
 u32 p9x_fid_maxio(const struct p9x_fid *fid)
 {
-	u32 n = fid->c->msize - P9X_IOHDR_SIZE;
+	/*
+	 * The framing is P9X_IOHDR_SIZE (23) bytes, but servers in the
+	 * field (diod) refuse counts above msize - 24, the bound the
+	 * in-kernel client has always used.
+	 */
+	u32 n = fid->c->msize - P9X_IOHDR_SIZE - 1;
 
 	if (fid->iounit && fid->iounit < n)
 		n = fid->iounit;
