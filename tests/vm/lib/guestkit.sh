@@ -37,9 +37,12 @@ kit_short() { echo "$1" | cut -d. -f1,2; }
 # Prints the cache dir.  The unpacked kernel tree is never modified (it
 # has no modules.dep: dpkg-deb -x skips depmod), so dependencies come
 # from each module's own "depends" field.
+KIT_MOD_ROOTS="virtio_pci 9pnet_virtio 9pnet_fd 9p"
+
 kit_stage_modules() {
 	local ver=$1 out tmp moddir root
-	out=$NINEPLX_CACHE/vm/mods/$ver
+	# Keyed by the list of roots, so that adding one restages.
+	out=$NINEPLX_CACHE/vm/mods/$ver-$(echo "$KIT_MOD_ROOTS" | sha256sum | cut -c1-8)
 	if [ -f "$out/staged" ]; then
 		echo "$out"
 		return 0
@@ -51,7 +54,7 @@ kit_stage_modules() {
 	tmp=$(mktemp -d "$out.XXXXXX")
 	KIT_MODDIR=$moddir
 	kit_index "$moddir"
-	for root in virtio_pci 9pnet_virtio 9p; do
+	for root in $KIT_MOD_ROOTS; do
 		kit_builtin "$moddir" "$root" && continue
 		kit_deps_of "$root" "$tmp" >"$tmp/$root.deps" || {
 			rm -rf "$tmp"
@@ -192,13 +195,57 @@ kit_cpio() {
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 -n
 }
 
-# kit_with_manifest BASE MANIFESTDIR OUT: BASE plus a second archive
-# holding /manifest; the kernel unpacks concatenated archives in turn.
+# kit_with_manifest BASE MANIFESTDIR OUT [EXTRA]: BASE, then the
+# archive EXTRA if given, then one holding /manifest; the kernel unpacks
+# concatenated archives in turn.
 kit_with_manifest() {
 	local tree
 	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-man.XXXXXX")
 	mkdir -p "$tree/manifest"
 	cp "$2"/* "$tree/manifest/"
-	{ cat "$1"; kit_cpio "$tree"; } >"$3"
+	{ cat "$1"; [ -z "${4:-}" ] || cat "$4"; kit_cpio "$tree"; } >"$3"
 	rm -rf "$tree"
+}
+
+# kit_diod: an archive holding the host's diod, the shared libraries
+# ldd names for it, an empty /etc/diod.conf, passwd/group entries for
+# root and nobody and a files-only /etc/hosts, to be added to a guest
+# image.  Cached, keyed by the
+# files that go in.  Prints its path; fails if diod is not installed.
+kit_diod() {
+	local diod=/usr/sbin/diod libs key img tree f
+	[ -x "$diod" ] || return 1
+	libs=$(ldd "$diod" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		sort -u) || return 1
+	[ -n "$libs" ] || return 1
+	key=$({
+		declare -f kit_diod
+		sha256sum "$diod"
+		for f in $libs; do sha256sum -- "$(readlink -f "$f")"; done
+	} | sha256sum | cut -c1-16)
+	img=$NINEPLX_CACHE/vm/initrd/diod-$key.cpio.gz
+	if [ -f "$img" ]; then
+		echo "$img"
+		return 0
+	fi
+	mkdir -p "${img%/*}"
+	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-diod.XXXXXX")
+	mkdir -p "$tree/usr/sbin" "$tree/etc"
+	cp "$diod" "$tree/usr/sbin/diod"
+	for f in $libs; do
+		mkdir -p "$tree${f%/*}"
+		cp -L "$f" "$tree$f"
+	done
+	: >"$tree/etc/diod.conf"
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
+		'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >"$tree/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$tree/etc/group"
+	# diod names each TCP peer (getnameinfo); answer from files only.
+	printf '%s\n' '127.0.0.1 localhost' '::1 localhost' >"$tree/etc/hosts"
+	printf '%s\n' 'passwd: files' 'group: files' 'hosts: files' >"$tree/etc/nsswitch.conf"
+	f=$(mktemp "$img.XXXXXX")
+	kit_cpio "$tree" >"$f"
+	mv "$f" "$img"
+	rm -rf "$tree"
+	echo "$img"
 }
