@@ -25,7 +25,9 @@ enum p9x_access {
 };
 
 enum p9x_cache {
-	P9X_CACHE_NONE,
+	P9X_CACHE_NONE,		/* no data or metadata caching */
+	P9X_CACHE_MMAP,		/* page cache for mmap only */
+	P9X_CACHE_LOOSE,	/* page cache, cached dentries and attributes */
 };
 
 /**
@@ -71,11 +73,14 @@ struct p9x_sb {
  * @qid: the server's name for the file; with the file type, the inode's
  *	identity in the inode hash
  * @dev: st_dev for the file: the guest device of its host filesystem
+ * @wfid: read-write fid for page-cache writeback (cached modes), under
+ *	i_lock
  * @vfs_inode: the VFS inode
  */
 struct p9x_inode {
 	struct p9x_qid qid;
 	dev_t dev;
+	struct p9x_fid *wfid;
 	struct inode vfs_inode;
 };
 
@@ -97,6 +102,7 @@ extern const struct file_operations p9x_dir_fops;
 extern const struct file_operations p9x_file_fops;
 extern const struct dentry_operations p9x_dentry_ops;
 extern const struct address_space_operations p9x_file_aops;
+extern const struct address_space_operations p9x_cached_aops;
 extern P9X_XATTR_LIST(p9x_xattr_handlers);
 
 /* inode.c */
@@ -117,6 +123,12 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 
 /* xattr.c */
 ssize_t p9x_listxattr(struct dentry *dentry, char *buffer, size_t size);
+
+/* cache.c */
+struct p9x_fid *p9x_inode_io_fid(struct inode *inode, struct file *file);
+void p9x_inode_want_wfid(struct inode *inode, struct file *file);
+void p9x_inode_drop_wfid(struct inode *inode);
+int p9x_fill_folio(struct p9x_fid *fid, struct folio *folio);
 
 /* fid.c */
 void p9x_dentry_forget_fids(struct dentry *dentry);

@@ -8,7 +8,9 @@
 
 #include <linux/version.h>
 #include <linux/fs.h>
+#include <linux/pagemap.h>
 #include <linux/stat.h>
+#include <linux/writeback.h>
 
 /* The (major, patchlevel) pair of a kernel as one comparable number. */
 #define P9X_KV(major, patchlevel)	((major) * 256 + (patchlevel))
@@ -72,6 +74,98 @@ static inline void p9x_inode_set_times(struct inode *inode,
 #define P9X_XATTR_LIST(name)	const struct xattr_handler * const (name)[]
 #else
 #define P9X_XATTR_LIST(name)	const struct xattr_handler *(name)[]
+#endif
+
+/*
+ * Page cache (cache=mmap and cache=loose).  cache.c works on folios;
+ * these adapt it to each kernel's address_space_operations.
+ */
+int p9x_write_begin_folio(struct file *file, struct address_space *mapping,
+			  loff_t pos, unsigned int len, struct folio **foliop);
+int p9x_write_end_folio(struct file *file, struct address_space *mapping,
+			loff_t pos, unsigned int len, unsigned int copied,
+			struct folio *folio);
+int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
+			void *data);
+
+#if P9X_KV_AT_LEAST(6, 12)
+/* 6.12 passes folios to write_begin and write_end. */
+static inline int p9x_aops_write_begin(struct file *file,
+				       struct address_space *mapping,
+				       loff_t pos, unsigned int len,
+				       struct folio **foliop, void **fsdata)
+{
+	return p9x_write_begin_folio(file, mapping, pos, len, foliop);
+}
+
+static inline int p9x_aops_write_end(struct file *file,
+				     struct address_space *mapping,
+				     loff_t pos, unsigned int len,
+				     unsigned int copied, struct folio *folio,
+				     void *fsdata)
+{
+	return p9x_write_end_folio(file, mapping, pos, len, copied, folio);
+}
+#else
+static inline int p9x_aops_write_begin(struct file *file,
+				       struct address_space *mapping,
+				       loff_t pos, unsigned int len,
+				       struct page **pagep, void **fsdata)
+{
+	struct folio *folio;
+	int err;
+
+	err = p9x_write_begin_folio(file, mapping, pos, len, &folio);
+	if (!err)
+		*pagep = &folio->page;
+	return err;
+}
+
+static inline int p9x_aops_write_end(struct file *file,
+				     struct address_space *mapping,
+				     loff_t pos, unsigned int len,
+				     unsigned int copied, struct page *page,
+				     void *fsdata)
+{
+	return p9x_write_end_folio(file, mapping, pos, len, copied,
+				   page_folio(page));
+}
+#endif
+
+#if P9X_KV_AT_LEAST(6, 4)
+/* Since 6.4 __filemap_get_folio() reports failure as an ERR_PTR. */
+static inline struct folio *p9x_grab_folio(struct address_space *mapping,
+					   pgoff_t index)
+{
+	return __filemap_get_folio(mapping, index, FGP_WRITEBEGIN,
+				   mapping_gfp_mask(mapping));
+}
+#else
+static inline struct folio *p9x_grab_folio(struct address_space *mapping,
+					   pgoff_t index)
+{
+	struct folio *folio;
+
+	folio = __filemap_get_folio(mapping, index,
+				    FGP_LOCK | FGP_WRITE | FGP_CREAT | FGP_STABLE,
+				    mapping_gfp_mask(mapping));
+	return folio ? folio : ERR_PTR(-ENOMEM);
+}
+#endif
+
+#if P9X_KV_AT_LEAST(6, 3)
+/* write_cache_pages() calls back with folios since 6.3. */
+static inline int p9x_wcp_cb(struct folio *folio, struct writeback_control *wbc,
+			     void *data)
+{
+	return p9x_writeback_folio(folio, wbc, data);
+}
+#else
+static inline int p9x_wcp_cb(struct page *page, struct writeback_control *wbc,
+			     void *data)
+{
+	return p9x_writeback_folio(page_folio(page), wbc, data);
+}
 #endif
 
 #endif /* _9PLX_COMPAT_H */

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 9plx regular files, cache=none: every read and write goes to the server.
- * The page cache only backs mmap, read-only and shared or private, so
- * binaries on the share can be executed; writes drop the pages they
- * overlap.
+ * 9plx regular files.
+ *
+ * cache=none: every read and write goes to the server; the page cache
+ * only backs read-only mmap, so binaries on the share run, and writes drop
+ * the pages they overlap.
+ * cache=mmap: the same, but shared writable mmap works: dirty pages are
+ * written back, and flushed before a read or write goes to the server.
+ * cache=loose: reads and writes go through the page cache (cache.c).
+ * In both cached modes closing a file written to flushes its pages.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/uio.h>
@@ -16,10 +20,17 @@
 #include "9plx.h"
 #include "compat.h"
 
+static enum p9x_cache p9x_mode(struct inode *inode)
+{
+	return P9X_SB(inode->i_sb)->opts.cache;
+}
+
 static int p9x_file_open(struct inode *inode, struct file *file)
 {
+	enum p9x_cache mode = p9x_mode(inode);
 	struct p9x_fid *fid;
 	u32 flags;
+	int err;
 
 	/* O_TRUNC is done by the VFS through setattr after the open. */
 	flags = p9x_open_flags(file->f_flags & ~O_TRUNC);
@@ -29,20 +40,35 @@ static int p9x_file_open(struct inode *inode, struct file *file)
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
 	file->private_data = fid;
+
+	if (mode != P9X_CACHE_NONE && file->f_mode & FMODE_WRITE)
+		p9x_inode_want_wfid(inode, file);
+	if (mode == P9X_CACHE_LOOSE)
+		return 0;
 	/* Pages kept for an earlier mmap may be stale by now. */
-	invalidate_inode_pages2(inode->i_mapping);
+	err = filemap_write_and_wait(inode->i_mapping);
+	if (!err)
+		invalidate_inode_pages2(inode->i_mapping);
 	return 0;
 }
 
 static ssize_t p9x_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	struct inode *inode = file_inode(iocb->ki_filp);
 	struct p9x_fid *fid = iocb->ki_filp->private_data;
 	ssize_t n;
 
+	if (p9x_mode(inode) == P9X_CACHE_LOOSE)
+		return generic_file_read_iter(iocb, to);
 	if (iocb->ki_pos < 0)
 		return -EINVAL;
 	if (!iov_iter_count(to))
 		return 0;
+	/* Dirty mmap pages first, so the server has what the reader saw. */
+	n = filemap_write_and_wait_range(inode->i_mapping, iocb->ki_pos,
+					 iocb->ki_pos + iov_iter_count(to) - 1);
+	if (n)
+		return n;
 	n = p9x_read(fid, iocb->ki_pos, to);
 	if (n > 0)
 		iocb->ki_pos += n;
@@ -57,6 +83,9 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct p9x_attr attr;
 	ssize_t n;
 
+	if (p9x_mode(inode) == P9X_CACHE_LOOSE)
+		return generic_file_write_iter(iocb, from);
+
 	inode_lock(inode);
 	if (iocb->ki_flags & IOCB_APPEND) {
 		/* Append at the server's end of file, not a stale one. */
@@ -67,6 +96,10 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	}
 	n = generic_write_checks(iocb, from);
 	if (n <= 0)
+		goto out;
+	n = filemap_write_and_wait_range(inode->i_mapping, iocb->ki_pos,
+					 iocb->ki_pos + iov_iter_count(from) - 1);
+	if (n)
 		goto out;
 	n = p9x_write(fid, iocb->ki_pos, from);
 	if (n > 0) {
@@ -86,6 +119,13 @@ out:
 	return n;
 }
 
+static int p9x_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (p9x_mode(file_inode(file)) == P9X_CACHE_NONE)
+		return generic_file_readonly_mmap(file, vma);
+	return generic_file_mmap(file, vma);
+}
+
 static int p9x_file_fsync(struct file *file, loff_t start, loff_t end,
 			  int datasync)
 {
@@ -97,37 +137,30 @@ static int p9x_file_fsync(struct file *file, loff_t start, loff_t end,
 	return p9x_fsync(file->private_data, datasync);
 }
 
+/* close(): what this file wrote reaches the server before close returns. */
+static int p9x_file_flush(struct file *file, fl_owner_t id)
+{
+	if (!(file->f_mode & FMODE_WRITE) ||
+	    p9x_mode(file_inode(file)) == P9X_CACHE_NONE)
+		return 0;
+	return filemap_write_and_wait(file->f_mapping);
+}
+
 static int p9x_file_release(struct inode *inode, struct file *file)
 {
 	p9x_fid_put(file->private_data);
 	return 0;
 }
 
-/* Fill a page-cache folio for mmap from the open file's fid. */
+/* cache=none: fill a folio for read-only mmap from the open file's fid. */
 static int p9x_read_folio(struct file *file, struct folio *folio)
 {
-	size_t len = folio_size(folio);
-	struct iov_iter to;
-	struct kvec kv;
-	ssize_t n;
-	void *p;
+	int err = -EBADF;
 
-	if (!file || !file->private_data) {
-		folio_unlock(folio);
-		return -EIO;
-	}
-	p = kmap_local_folio(folio, 0);
-	kv.iov_base = p;
-	kv.iov_len = len;
-	iov_iter_kvec(&to, ITER_DEST, &kv, 1, len);
-	n = p9x_read(file->private_data, folio_pos(folio), &to);
-	if (n >= 0 && n < len)
-		memset(p + n, 0, len - n);
-	kunmap_local(p);
-	if (n >= 0)
-		folio_mark_uptodate(folio);
+	if (file && file->private_data)
+		err = p9x_fill_folio(file->private_data, folio);
 	folio_unlock(folio);
-	return n < 0 ? n : 0;
+	return err;
 }
 
 const struct address_space_operations p9x_file_aops = {
@@ -137,11 +170,12 @@ const struct address_space_operations p9x_file_aops = {
 const struct file_operations p9x_file_fops = {
 	.open = p9x_file_open,
 	.release = p9x_file_release,
+	.flush = p9x_file_flush,
 	.read_iter = p9x_file_read_iter,
 	.write_iter = p9x_file_write_iter,
 	.fsync = p9x_file_fsync,
 	.llseek = generic_file_llseek,
-	.mmap = generic_file_readonly_mmap,
+	.mmap = p9x_file_mmap,
 	.splice_read = p9x_splice_read,
 	.splice_write = iter_file_splice_write,
 };

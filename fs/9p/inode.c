@@ -91,8 +91,14 @@ void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
 		inode->i_gid = make_kgid(&init_user_ns, attr->gid);
 	if (attr->valid & P9X_GETATTR_NLINK)
 		set_nlink(inode, min_t(u64, attr->nlink, UINT_MAX));
-	if (attr->valid & P9X_GETATTR_SIZE)
-		i_size_write(inode, min_t(u64, attr->size, MAX_LFS_FILESIZE));
+	if (attr->valid & P9X_GETATTR_SIZE) {
+		loff_t size = min_t(u64, attr->size, MAX_LFS_FILESIZE);
+
+		/* Pages not yet written back may make the file longer here. */
+		if (mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY))
+			size = max(size, i_size_read(inode));
+		i_size_write(inode, size);
+	}
 	if (attr->valid & P9X_GETATTR_BLOCKS)
 		inode->i_blocks = attr->blocks;
 	if (attr->valid & P9X_GETATTR_GEN)
@@ -131,7 +137,13 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 {
 	struct p9x_ikey key = { .qid = &attr->qid, .type = p9x_attr_type(attr) };
 	struct p9x_sb *sbi = P9X_SB(sb);
-	bool unique = sbi->c->dialect == P9X_DIALECT_LX;
+	/*
+	 * 9P2000.L with cache=loose shares inodes by qid path, as the
+	 * in-kernel client does: its cached pages and attributes need one
+	 * inode per file, and the collisions are that dialect's limit.
+	 */
+	bool unique = sbi->c->dialect == P9X_DIALECT_LX ||
+		      sbi->opts.cache == P9X_CACHE_LOOSE;
 	struct inode *inode;
 
 	if (!key.type || !(attr->valid & P9X_GETATTR_MODE)) {
@@ -158,7 +170,8 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 	case S_IFREG:
 		inode->i_op = &p9x_file_iops;
 		inode->i_fop = &p9x_file_fops;
-		inode->i_mapping->a_ops = &p9x_file_aops;
+		inode->i_mapping->a_ops = sbi->opts.cache == P9X_CACHE_NONE ?
+					  &p9x_file_aops : &p9x_cached_aops;
 		break;
 	case S_IFLNK:
 		inode->i_op = &p9x_symlink_iops;
@@ -224,6 +237,9 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	struct p9x_fid *fid;
 	int err;
 
+	/* cache=loose trusts the attributes it has. */
+	if (P9X_SB(inode->i_sb)->opts.cache == P9X_CACHE_LOOSE)
+		goto fill;
 	fid = p9x_dentry_fid(dentry);
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
@@ -232,6 +248,7 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	if (err)
 		return err;
 	p9x_inode_update(inode, &attr);
+fill:
 	p9x_fillattr(idmap, request_mask, inode, stat);
 	stat->dev = P9X_I(inode)->dev;
 	stat->blksize = P9X_SB(inode->i_sb)->c->msize - P9X_IOHDR_SIZE;
@@ -284,6 +301,7 @@ struct inode *p9x_alloc_inode(struct super_block *sb)
 		return NULL;
 	memset(&pi->qid, 0, sizeof(pi->qid));
 	pi->dev = sb->s_dev;
+	pi->wfid = NULL;
 	return &pi->vfs_inode;
 }
 

@@ -296,6 +296,12 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	p.mtime_sec = ia->ia_mtime.tv_sec;
 	p.mtime_nsec = ia->ia_mtime.tv_nsec;
 
+	/* Pages past a new end must not be written back after the cut. */
+	if (ia->ia_valid & ATTR_SIZE) {
+		err = filemap_write_and_wait(inode->i_mapping);
+		if (err)
+			return err;
+	}
 	fid = p9x_setattr_fid(dentry, ia);
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);

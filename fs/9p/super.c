@@ -137,10 +137,15 @@ static int p9x_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	case OPT_ACCESS:
 		return p9x_parse_access(fc, v, o);
 	case OPT_CACHE:
-		if (strcmp(v, "none"))
-			return invalfc(fc, "cache=%s: not supported yet; only cache=none",
+		if (!strcmp(v, "none"))
+			o->cache = P9X_CACHE_NONE;
+		else if (!strcmp(v, "mmap"))
+			o->cache = P9X_CACHE_MMAP;
+		else if (!strcmp(v, "loose"))
+			o->cache = P9X_CACHE_LOOSE;
+		else
+			return invalfc(fc, "cache=%s: not supported (use none, mmap or loose)",
 				       v);
-		o->cache = P9X_CACHE_NONE;
 		return 0;
 	case OPT_NOFALLBACK:
 		o->fallback = false;
@@ -204,6 +209,10 @@ static int p9x_show_options(struct seq_file *m, struct dentry *root)
 	case P9X_ACCESS_CLIENT:
 		break;
 	}
+	if (o->cache == P9X_CACHE_MMAP)
+		seq_puts(m, ",cache=mmap");
+	else if (o->cache == P9X_CACHE_LOOSE)
+		seq_puts(m, ",cache=loose");
 	if (!o->fallback)
 		seq_puts(m, ",nofallback");
 	if (o->targs.port != P9X_DEFAULT_PORT)
@@ -244,16 +253,29 @@ static int p9x_sb_statfs(struct dentry *dentry, struct kstatfs *buf)
 
 static void p9x_evict_inode(struct inode *inode)
 {
+	/* Dirty pages go out while the writeback fid is still there. */
+	if (inode->i_data.nrpages)
+		filemap_write_and_wait(&inode->i_data);
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
+	p9x_inode_drop_wfid(inode);
 }
 
 static const struct super_operations p9x_sops = {
 	.alloc_inode = p9x_alloc_inode,
 	.free_inode = p9x_free_inode,
 	.evict_inode = p9x_evict_inode,
-	/* cache=none: an inode nobody uses is not kept */
+	/* cache=none and cache=mmap: an inode nobody uses is not kept */
 	.drop_inode = generic_delete_inode,
+	.statfs = p9x_sb_statfs,
+	.show_options = p9x_show_options,
+};
+
+/* cache=loose keeps unused inodes, and their pages, for later. */
+static const struct super_operations p9x_loose_sops = {
+	.alloc_inode = p9x_alloc_inode,
+	.free_inode = p9x_free_inode,
+	.evict_inode = p9x_evict_inode,
 	.statfs = p9x_sb_statfs,
 	.show_options = p9x_show_options,
 };
@@ -264,8 +286,12 @@ static void p9x_d_release(struct dentry *dentry)
 }
 
 const struct dentry_operations p9x_dentry_ops = {
-	/* cache=none: forget dentries as soon as they are unused */
+	/* forget dentries as soon as they are unused */
 	.d_delete = always_delete_dentry,
+	.d_release = p9x_d_release,
+};
+
+static const struct dentry_operations p9x_loose_dentry_ops = {
 	.d_release = p9x_d_release,
 };
 
@@ -280,8 +306,13 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	int err;
 
 	sb->s_magic = P9X_MAGIC;
-	sb->s_op = &p9x_sops;
-	sb->s_d_op = &p9x_dentry_ops;
+	if (o->cache == P9X_CACHE_LOOSE) {
+		sb->s_op = &p9x_loose_sops;
+		sb->s_d_op = &p9x_loose_dentry_ops;
+	} else {
+		sb->s_op = &p9x_sops;
+		sb->s_d_op = &p9x_dentry_ops;
+	}
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_blocksize = PAGE_SIZE;

@@ -59,6 +59,19 @@ share_fill_dev() {
 	: >"$d/dir/b"
 	: >"$d/dir/c"
 	touch -d '2023-01-02 03:04:05' "$d/file"
+	# The seeds' case (guest/seeds.sh): one file per boot and cache mode,
+	# so concurrent boots never write the same one.  Created in the same
+	# order in p1 and p2, so each name has one inode number in both.
+	local k sv c
+	for k in 6.12 6.1; do
+		for sv in stock patched; do
+			for c in loose none; do
+				printf 'seed original\n' >"$d/seed-$k-$sv-$c"
+			done
+		done
+	done
+	# A hard link, to be seen as one file (dev, ino) in the guest.
+	ln "$d/file" "$d/hardlink"
 }
 
 # share_create SHARE: mount the three tmpfs instances and fill them.

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# PFX is read by the reporting helpers in lib.sh.
+# shellcheck disable=SC2034
+#
+# Phase "seeds": the case 9P2000.Lx exists for, and the identity the
+# guest sees.  p1 and p2 are two host tmpfs mounts filled in the same
+# order, so p1/X and p2/X have the same host inode number.  With
+# p1/seed-* held open, a write to p2/seed-* must reach p2 and only p2,
+# under cache=loose and cache=none.  In a 9P2000.Lx session st_ino is
+# the host's inode number, st_dev differs between p1 and p2 and is equal
+# within each, and a host hard link is a hard link in the guest.
+
+M=/mnt/seeds
+KV=$(uname -r | cut -d. -f1,2)
+
+seed_mount() {
+	try_mount 9p "trans=virtio,cache=$1" "$TAG" "$M" || {
+		why "mount cache=$1: $(cat /tmp/mount.err)"
+		return 1
+	}
+}
+
+# c_seed CACHE: hold p1's file open, write p2's, check both through a
+# fresh cache=none mount (so nothing cached in the guest answers).
+c_seed() {
+	_f=seed-$KV-$NLX_SERVER-$1
+	mod_loaded 9plx || modload 9plx || return 1
+	seed_mount "$1" || return 1
+	# In a subshell: a failed redirection of exec ends the shell it is in.
+	(
+		exec 3<"$M/p1/$_f" || exit 1
+		cat <&3 >/tmp/seed.before
+		printf 'written to p2\n' >"$M/p2/$_f"
+		cat "$M/p2/$_f" >/tmp/seed.p2
+	) 2>/tmp/seed.err || { why "$(cat /tmp/seed.err)"; umount_if "$M"; return 1; }
+	_before=$(cat /tmp/seed.before) _p2=$(cat /tmp/seed.p2)
+	timeout 60 umount "$M" || { why "umount"; return 1; }
+	seed_mount none || return 1
+	_host1=$(cat "$M/p1/$_f") _host2=$(cat "$M/p2/$_f")
+	timeout 60 umount "$M"
+	[ "$_before" = "seed original" ] || { why "p1 read '$_before' before the write"; return 1; }
+	[ "$_p2" = "written to p2" ] || { why "p2 read back '$_p2' in the same mount"; return 1; }
+	[ "$_host2" = "written to p2" ] || { why "server's p2/$_f is '$_host2'"; return 1; }
+	[ "$_host1" = "seed original" ] && return 0
+	why "server's p1/$_f is '$_host1': the write went to the wrong file"
+	return 1
+}
+
+# st_ino equals the host's, st_dev tells p1 from p2 and nothing else.
+c_identity() {
+	mod_loaded 9plx || modload 9plx || return 1
+	seed_mount none || return 1
+	_ok=0
+	# /manifest/ident: "path<TAB>dev ino" as the host sees it.
+	_hi1=$(awk -F'\t' '$1 == "p1/file" { split($2, a, " "); print a[2] }' /manifest/ident)
+	_hi2=$(awk -F'\t' '$1 == "p2/file" { split($2, a, " "); print a[2] }' /manifest/ident)
+	_g1=$(stat -c '%d %i' "$M/p1/file") _g2=$(stat -c '%d %i' "$M/p2/file")
+	_gd1=$(stat -c %d "$M/p1/dir/a") _gd2=$(stat -c %d "$M/p2/dir/a")
+	_gr=$(stat -c %d "$M/data/file")
+	_gl1=$(stat -c '%d %i %h' "$M/p1/hardlink")
+	timeout 60 umount "$M"
+	[ "${_g1#* }" = "$_hi1" ] && [ "${_g2#* }" = "$_hi2" ] || {
+		why "st_ino p1/file ${_g1#* }, p2/file ${_g2#* }; host $_hi1, $_hi2"; return 1; }
+	[ "${_g1% *}" != "${_g2% *}" ] || { why "p1 and p2 share st_dev ${_g1% *}"; return 1; }
+	[ "${_g1% *}" = "$_gd1" ] && [ "${_g2% *}" = "$_gd2" ] || {
+		why "st_dev differs within one host filesystem: $_g1/$_gd1, $_g2/$_gd2"; return 1; }
+	[ "$_gr" != "${_g1% *}" ] && [ "$_gr" != "${_g2% *}" ] || {
+		why "the share root's filesystem shares st_dev $_gr with p1 or p2"; return 1; }
+	[ "$_gl1" = "$_g1 2" ] && return 0
+	why "p1/hardlink is '$_gl1', p1/file '$_g1' (want the same dev, ino and 2 links)"
+	return 1
+}
+
+if [ "$NLX_SERVER" = patched ]; then
+	check loose c_seed loose
+	check none c_seed none
+	check identity c_identity
+else
+	# 9P2000.L: with cache=none every lookup has its own inode, so the
+	# write lands where it should (Documentation/filesystems/9plx.rst).
+	check none c_seed none
+fi
+umount_if "$M"
+if mod_loaded 9plx; then
+	rmmod 9plx 2>/tmp/e || fail rmmod "rmmod 9plx: $(cat /tmp/e)"
+fi
