@@ -130,6 +130,10 @@ void p9x_inode_want_wfid(struct inode *inode, struct file *file);
 void p9x_inode_drop_wfid(struct inode *inode);
 int p9x_fill_folio(struct p9x_fid *fid, struct folio *folio);
 
+/* lock.c */
+int p9x_file_lock(struct file *file, int cmd, struct file_lock *fl);
+int p9x_file_flock(struct file *file, int cmd, struct file_lock *fl);
+
 /* fid.c */
 void p9x_dentry_forget_fids(struct dentry *dentry);
 struct p9x_fid *p9x_dentry_fid(struct dentry *dentry);

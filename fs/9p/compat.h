@@ -168,4 +168,58 @@ static inline int p9x_wcp_cb(struct page *page, struct writeback_control *wbc,
 }
 #endif
 
+/*
+ * 6.9 moved the type, flags and pid of a file lock into struct
+ * file_lock_core (fl->c), after 6.3 had moved file locks to filelock.h.
+ */
+#if P9X_KV_AT_LEAST(6, 3)
+#include <linux/filelock.h>
+#endif
+
+#if P9X_KV_AT_LEAST(6, 9)
+static inline unsigned char p9x_fl_type(const struct file_lock *fl)
+{
+	return fl->c.flc_type;
+}
+
+static inline unsigned int *p9x_fl_flags(struct file_lock *fl)
+{
+	return &fl->c.flc_flags;
+}
+
+static inline void p9x_fl_set(struct file_lock *fl, unsigned char type,
+			      pid_t pid)
+{
+	fl->c.flc_type = type;
+	fl->c.flc_pid = pid;
+}
+
+static inline pid_t p9x_fl_pid(const struct file_lock *fl)
+{
+	return fl->c.flc_pid;
+}
+#else
+static inline unsigned char p9x_fl_type(const struct file_lock *fl)
+{
+	return fl->fl_type;
+}
+
+static inline unsigned int *p9x_fl_flags(struct file_lock *fl)
+{
+	return &fl->fl_flags;
+}
+
+static inline void p9x_fl_set(struct file_lock *fl, unsigned char type,
+			      pid_t pid)
+{
+	fl->fl_type = type;
+	fl->fl_pid = pid;
+}
+
+static inline pid_t p9x_fl_pid(const struct file_lock *fl)
+{
+	return fl->fl_pid;
+}
+#endif
+
 #endif /* _9PLX_COMPAT_H */
