@@ -75,12 +75,15 @@ struct p9x_sb {
  * @dev: st_dev for the file: the guest device of its host filesystem
  * @wfid: read-write fid for page-cache writeback (cached modes), under
  *	i_lock
+ * @ofids: fids of the open files of this inode, under i_lock; after an
+ *	unlink only they still name the file on the server
  * @vfs_inode: the VFS inode
  */
 struct p9x_inode {
 	struct p9x_qid qid;
 	dev_t dev;
 	struct p9x_fid *wfid;
+	struct hlist_head ofids;
 	struct inode vfs_inode;
 };
 
@@ -136,6 +139,9 @@ int p9x_file_flock(struct file *file, int cmd, struct file_lock *fl);
 
 /* fid.c */
 void p9x_dentry_forget_fids(struct dentry *dentry);
+void p9x_inode_add_open_fid(struct inode *inode, struct p9x_fid *fid);
+void p9x_inode_del_open_fid(struct inode *inode, struct p9x_fid *fid);
+struct p9x_fid *p9x_inode_open_fid(struct inode *inode, bool mine);
 struct p9x_fid *p9x_dentry_fid(struct dentry *dentry);
 void p9x_dentry_add_fid(struct dentry *dentry, struct p9x_fid *fid);
 void p9x_dentry_put_fids(struct dentry *dentry);

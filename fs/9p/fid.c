@@ -67,6 +67,49 @@ void p9x_dentry_forget_fids(struct dentry *dentry)
 	}
 }
 
+/*
+ * Open files' fids, kept on their inode (the list does not hold a
+ * reference: the file does).  An open fid still names the file after it
+ * is unlinked, when a walk to its old name no longer can.
+ */
+void p9x_inode_add_open_fid(struct inode *inode, struct p9x_fid *fid)
+{
+	spin_lock(&inode->i_lock);
+	hlist_add_head(&fid->node, &P9X_I(inode)->ofids);
+	spin_unlock(&inode->i_lock);
+}
+
+void p9x_inode_del_open_fid(struct inode *inode, struct p9x_fid *fid)
+{
+	spin_lock(&inode->i_lock);
+	hlist_del_init(&fid->node);
+	spin_unlock(&inode->i_lock);
+}
+
+/**
+ * p9x_inode_open_fid() - a fid of an open file of an inode
+ * @inode: the inode
+ * @mine: only a fid the current user may act through (same owner, or a
+ *	shared one); otherwise any, for reading attributes
+ *
+ * Return: a referenced fid, or NULL if no open file qualifies.
+ */
+struct p9x_fid *p9x_inode_open_fid(struct inode *inode, bool mine)
+{
+	struct p9x_fid *fid, *found = NULL;
+
+	spin_lock(&inode->i_lock);
+	hlist_for_each_entry(fid, &P9X_I(inode)->ofids, node) {
+		if (!mine || !uid_valid(fid->uid) ||
+		    uid_eq(fid->uid, current_fsuid())) {
+			found = p9x_fid_get(fid);
+			break;
+		}
+	}
+	spin_unlock(&inode->i_lock);
+	return found;
+}
+
 static struct p9x_fid *p9x_find_fid(struct dentry *dentry, kuid_t uid,
 				    bool any)
 {

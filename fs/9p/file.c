@@ -40,6 +40,7 @@ static int p9x_file_open(struct inode *inode, struct file *file)
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
 	file->private_data = fid;
+	p9x_inode_add_open_fid(inode, fid);
 
 	if (mode != P9X_CACHE_NONE && file->f_mode & FMODE_WRITE)
 		p9x_inode_want_wfid(inode, file);
@@ -148,6 +149,7 @@ static int p9x_file_flush(struct file *file, fl_owner_t id)
 
 static int p9x_file_release(struct inode *inode, struct file *file)
 {
+	p9x_inode_del_open_fid(inode, file->private_data);
 	p9x_fid_put(file->private_data);
 	return 0;
 }

@@ -240,7 +240,10 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	/* cache=loose trusts the attributes it has. */
 	if (P9X_SB(inode->i_sb)->opts.cache == P9X_CACHE_LOOSE)
 		goto fill;
-	fid = p9x_dentry_fid(dentry);
+	/* An open file's fid still works once the name is gone. */
+	fid = p9x_inode_open_fid(inode, false);
+	if (!fid)
+		fid = p9x_dentry_fid(dentry);
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
 	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
@@ -302,6 +305,7 @@ struct inode *p9x_alloc_inode(struct super_block *sb)
 	memset(&pi->qid, 0, sizeof(pi->qid));
 	pi->dev = sb->s_dev;
 	pi->wfid = NULL;
+	INIT_HLIST_HEAD(&pi->ofids);
 	return &pi->vfs_inode;
 }
 

@@ -55,12 +55,15 @@ out_fid:
 }
 
 /*
- * Regular files, devices, fifos and sockets are all made with Tmknod, as
- * the in-kernel client does; a regular file is opened afterwards.
+ * Make a new name in @dir: a directory (Tmkdir), a symlink to @target
+ * (Tsymlink), or anything else (Tmknod; regular files too, as the
+ * in-kernel client does, and they are opened afterwards).
  */
-static int p9x_mknod_common(struct inode *dir, struct dentry *dentry,
-			    umode_t mode, dev_t rdev)
+static int p9x_make(struct inode *dir, struct dentry *dentry, umode_t mode,
+		    dev_t rdev, const char *target)
 {
+	const char *name = dentry->d_name.name;
+	u32 gid = p9x_new_gid(dir);
 	struct p9x_fid *dfid;
 	struct p9x_qid qid;
 	int err;
@@ -70,64 +73,41 @@ static int p9x_mknod_common(struct inode *dir, struct dentry *dentry,
 	dfid = p9x_dentry_fid(dentry->d_parent);
 	if (IS_ERR(dfid))
 		return PTR_ERR(dfid);
-	err = p9x_mknod(dfid, dentry->d_name.name, mode, MAJOR(rdev),
-			MINOR(rdev), p9x_new_gid(dir), &qid);
+	if (S_ISDIR(mode))
+		err = p9x_mkdir(dfid, name, mode & 07777, gid, &qid);
+	else if (S_ISLNK(mode))
+		err = p9x_symlink(dfid, name, target, gid, &qid);
+	else
+		err = p9x_mknod(dfid, name, mode, MAJOR(rdev), MINOR(rdev), gid,
+				&qid);
 	if (!err)
 		err = p9x_instantiate(dir, dentry, dfid);
 	p9x_fid_put(dfid);
 	return err;
 }
 
-static int p9x_create(struct p9x_idmap *idmap, struct inode *dir, struct dentry *dentry,
-		      umode_t mode, bool excl)
+static int p9x_create(struct p9x_idmap *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode, bool excl)
 {
-	return p9x_mknod_common(dir, dentry, (mode & 07777) | S_IFREG, 0);
+	return p9x_make(dir, dentry, (mode & 07777) | S_IFREG, 0, NULL);
 }
 
 static int p9x_mknod_op(struct p9x_idmap *idmap, struct inode *dir,
 			struct dentry *dentry, umode_t mode, dev_t rdev)
 {
-	return p9x_mknod_common(dir, dentry, mode, rdev);
+	return p9x_make(dir, dentry, mode, rdev, NULL);
 }
 
 static int p9x_mkdir_op(struct p9x_idmap *idmap, struct inode *dir,
 			struct dentry *dentry, umode_t mode)
 {
-	struct p9x_fid *dfid;
-	struct p9x_qid qid;
-	int err;
-
-	if (dentry->d_name.len > NAME_MAX)
-		return -ENAMETOOLONG;
-	dfid = p9x_dentry_fid(dentry->d_parent);
-	if (IS_ERR(dfid))
-		return PTR_ERR(dfid);
-	err = p9x_mkdir(dfid, dentry->d_name.name, mode & 07777,
-			p9x_new_gid(dir), &qid);
-	if (!err)
-		err = p9x_instantiate(dir, dentry, dfid);
-	p9x_fid_put(dfid);
-	return err;
+	return p9x_make(dir, dentry, (mode & 07777) | S_IFDIR, 0, NULL);
 }
 
 static int p9x_symlink_op(struct p9x_idmap *idmap, struct inode *dir,
 			  struct dentry *dentry, const char *target)
 {
-	struct p9x_fid *dfid;
-	struct p9x_qid qid;
-	int err;
-
-	if (dentry->d_name.len > NAME_MAX)
-		return -ENAMETOOLONG;
-	dfid = p9x_dentry_fid(dentry->d_parent);
-	if (IS_ERR(dfid))
-		return PTR_ERR(dfid);
-	err = p9x_symlink(dfid, dentry->d_name.name, target, p9x_new_gid(dir),
-			  &qid);
-	if (!err)
-		err = p9x_instantiate(dir, dentry, dfid);
-	p9x_fid_put(dfid);
-	return err;
+	return p9x_make(dir, dentry, S_IFLNK | 0777, 0, target);
 }
 
 static int p9x_link_op(struct dentry *old, struct inode *dir,
@@ -252,10 +232,12 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 static struct p9x_fid *p9x_setattr_fid(struct dentry *dentry, struct iattr *ia)
 {
 	struct file *file = ia->ia_valid & ATTR_FILE ? ia->ia_file : NULL;
+	struct p9x_fid *fid;
 
 	if (file && S_ISREG(file_inode(file)->i_mode) && file->private_data)
 		return p9x_fid_get(file->private_data);
-	return p9x_dentry_fid(dentry);
+	fid = p9x_inode_open_fid(d_inode(dentry), true);
+	return fid ? fid : p9x_dentry_fid(dentry);
 }
 
 int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr *ia)
