@@ -33,12 +33,11 @@ static void p9x_req_free(struct p9x_req *req)
 	struct p9x_client *c = req->c;
 	unsigned long flags;
 
-	spin_lock_irqsave(&c->lock, flags);
-	if (req->tag != P9X_NOTAG)
+	if (req->tag != P9X_NOTAG) {
+		spin_lock_irqsave(&c->lock, flags);
 		idr_remove(&c->tags, req->tag);
-	else if (c->notag == req)
-		c->notag = NULL;
-	spin_unlock_irqrestore(&c->lock, flags);
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
 	kvfree(req->tc);
 	kvfree(req->rc);
 	kfree(req);
@@ -88,11 +87,7 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	req->tag = P9X_NOTAG;
 	refcount_inc(&c->ref);
 
-	if (notag) {
-		spin_lock_irq(&c->lock);
-		c->notag = req;
-		spin_unlock_irq(&c->lock);
-	} else {
+	if (!notag) {
 		idr_preload(GFP_NOFS);
 		spin_lock_irq(&c->lock);
 		tag = idr_alloc(&c->tags, req, 0, P9X_NOTAG, GFP_NOWAIT);
@@ -143,29 +138,6 @@ void p9x_client_lost(struct p9x_client *c)
 	if (!was)
 		pr_warn("%s: server connection lost; calls on this mount now fail with EIO\n",
 			c->name);
-}
-
-/**
- * p9x_tag_lookup() - find the request a reply answers
- * @c: the session
- * @tag: tag from the reply's header
- *
- * For transports that route replies by tag.  Safe in atomic context.
- *
- * Return: the request with a reference the caller must put, or NULL if no
- * request has that tag.
- */
-struct p9x_req *p9x_tag_lookup(struct p9x_client *c, u16 tag)
-{
-	struct p9x_req *req;
-	unsigned long flags;
-
-	spin_lock_irqsave(&c->lock, flags);
-	req = tag == P9X_NOTAG ? c->notag : idr_find(&c->tags, tag);
-	if (req && !refcount_inc_not_zero(&req->ref))
-		req = NULL;
-	spin_unlock_irqrestore(&c->lock, flags);
-	return req;
 }
 
 static bool p9x_req_finished(struct p9x_req *req)

@@ -76,7 +76,6 @@ struct p9x_req {
  * @msize: negotiated maximum message size
  * @lock: protects @tags and @lost
  * @tags: tag -> struct p9x_req
- * @notag: the Tversion in flight, which has no tag in @tags
  * @fids: fid numbers in use
  * @lost: the transport is gone; every call fails with -EIO
  * @name: the mount source, for log lines
@@ -87,9 +86,8 @@ struct p9x_client {
 	void *trans;
 	enum p9x_dialect dialect;
 	u32 msize;
-	spinlock_t lock;	/* tags, notag, lost */
+	spinlock_t lock;	/* tags, lost */
 	struct idr tags;
-	struct p9x_req *notag;
 	struct ida fids;
 	bool lost;
 	char *name;
@@ -144,7 +142,6 @@ void p9x_req_done(struct p9x_req *req, u32 len);
 void p9x_req_lost(struct p9x_req *req);
 void p9x_req_put(struct p9x_req *req);
 void p9x_client_lost(struct p9x_client *c);
-struct p9x_req *p9x_tag_lookup(struct p9x_client *c, u16 tag);
 
 static inline struct p9x_fid *p9x_fid_get(struct p9x_fid *fid)
 {

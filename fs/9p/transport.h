@@ -47,7 +47,7 @@ struct p9x_trans_args {
  *
  * A transport reports each reply with p9x_req_done() and the loss of the
  * server with p9x_client_lost().  A transport that receives replies by
- * tag finds their request with p9x_tag_lookup().
+ * tag keeps its own table of the requests it holds.
  */
 struct p9x_trans_ops {
 	const char *name;
