@@ -140,11 +140,13 @@ kit_walk() {
 # cache key covers every input, so a changed script or module makes a
 # new image.
 kit_initramfs() {
-	local ver=$1 ko=$2 mods key img tree f
+	local ver=$1 ko=$2 mods key img tree f probe
 	mods=$(kit_stage_modules "$ver") || return 1
+	probe=$(kit_nlxprobe) || return 1
 	key=$({
 		echo "$ver"
 		sha256sum /bin/busybox
+		sha256sum <"$probe"
 		cat "$top"/tests/vm/guest/*
 		(cd "$mods" && sha256sum -- *)
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
@@ -159,6 +161,7 @@ kit_initramfs() {
 	mkdir -p "$tree"/{bin,dev,proc,sys,mnt,tmp,tests,mods,manifest}
 	cp /bin/busybox "$tree/bin/busybox"
 	ln -s busybox "$tree/bin/sh"
+	cp "$probe" "$tree/bin/nlxprobe"
 	cp "$top/tests/vm/guest/init" "$tree/init"
 	chmod 755 "$tree/init"
 	for f in "$top"/tests/vm/guest/*.sh; do
@@ -195,15 +198,21 @@ kit_cpio() {
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 -n
 }
 
-# kit_with_manifest BASE MANIFESTDIR OUT [EXTRA]: BASE, then the
-# archive EXTRA if given, then one holding /manifest; the kernel unpacks
-# concatenated archives in turn.
+# kit_with_manifest BASE MANIFESTDIR OUT [EXTRA...]: BASE, then the
+# archives EXTRA (empty ones skipped), then one holding /manifest; the
+# kernel unpacks concatenated archives in turn.
 kit_with_manifest() {
-	local tree
+	local tree x
 	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-man.XXXXXX")
 	mkdir -p "$tree/manifest"
 	cp "$2"/* "$tree/manifest/"
-	{ cat "$1"; [ -z "${4:-}" ] || cat "$4"; kit_cpio "$tree"; } >"$3"
+	{
+		cat "$1"
+		for x in "${@:4}"; do
+			[ -z "$x" ] || cat "$x"
+		done
+		kit_cpio "$tree"
+	} >"$3"
 	rm -rf "$tree"
 }
 
@@ -243,6 +252,65 @@ kit_diod() {
 	# diod names each TCP peer (getnameinfo); answer from files only.
 	printf '%s\n' '127.0.0.1 localhost' '::1 localhost' >"$tree/etc/hosts"
 	printf '%s\n' 'passwd: files' 'group: files' 'hosts: files' >"$tree/etc/nsswitch.conf"
+	f=$(mktemp "$img.XXXXXX")
+	kit_cpio "$tree" >"$f"
+	mv "$f" "$img"
+	rm -rf "$tree"
+	echo "$img"
+}
+
+# kit_nlxprobe: tests/vm/tools/nlxprobe.c built static on the host,
+# cached under $NINEPLX_CACHE/vm/tools/ by the hash of its source and
+# the compiler.  Prints its path; fails if it does not build.
+kit_nlxprobe() {
+	local src=$top/tests/vm/tools/nlxprobe.c key out tmp
+	key=$({
+		cat "$src"
+		gcc --version | head -n 1
+	} | sha256sum | cut -c1-16)
+	out=$NINEPLX_CACHE/vm/tools/nlxprobe-$key
+	if [ ! -x "$out" ]; then
+		mkdir -p "${out%/*}"
+		tmp=$(mktemp "$out.XXXXXX")
+		if ! gcc -static -O2 -Wall -Werror -o "$tmp" "$src" >&2; then
+			echo "guestkit: cannot build $src (needs gcc and a static libc)" >&2
+			rm -f "$tmp"
+			return 1
+		fi
+		chmod 755 "$tmp"
+		mv "$tmp" "$out"
+	fi
+	echo "$out"
+}
+
+# kit_stressng: an archive holding the host's stress-ng and the shared
+# libraries ldd names for it, to be added to a guest image (as kit_diod
+# does for diod).  Cached, keyed by the files that go in.  Prints its
+# path; fails if stress-ng is not installed.
+kit_stressng() {
+	local bin=/usr/bin/stress-ng libs key img tree f
+	[ -x "$bin" ] || return 1
+	libs=$(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		sort -u) || return 1
+	[ -n "$libs" ] || return 1
+	key=$({
+		declare -f kit_stressng
+		sha256sum "$bin"
+		for f in $libs; do sha256sum -- "$(readlink -f "$f")"; done
+	} | sha256sum | cut -c1-16)
+	img=$NINEPLX_CACHE/vm/initrd/stress-ng-$key.cpio.gz
+	if [ -f "$img" ]; then
+		echo "$img"
+		return 0
+	fi
+	mkdir -p "${img%/*}"
+	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-stress.XXXXXX")
+	mkdir -p "$tree/usr/bin"
+	cp "$bin" "$tree/usr/bin/stress-ng"
+	for f in $libs; do
+		mkdir -p "$tree${f%/*}"
+		cp -L "$f" "$tree$f"
+	done
 	f=$(mktemp "$img.XXXXXX")
 	kit_cpio "$tree" >"$f"
 	mv "$f" "$img"

@@ -15,6 +15,11 @@
 #   SHARE/p1/              tmpfs (64 MiB)
 #   SHARE/p2/              tmpfs (48 MiB), populated in the same order
 #   SHARE/pN/file, SHARE/pN/link -> file, SHARE/pN/dir/{a,b,c}
+#   SHARE/many/here        on the share's own tmpfs
+#   SHARE/many/mNN/        SHARE_MANY tmpfs instances (m00..m63), each
+#                          with one file, "file", created the same way
+#   SHARE/stress/          tmpfs (1 GiB limit, used only as written),
+#                          scratch for stress-ng (guest/ops.sh)
 # data/ lives on one device and carries the single-device checks.  p1
 # and p2 are fresh tmpfs instances filled identically, so p1/file and
 # p2/file have the same inode number on the host (and p1, p2 and SHARE
@@ -23,6 +28,7 @@
 
 SHARE_FILE_CONTENT='9plx test file: same name, same inode, different filesystem'
 SHARE_BIGDIR_N=2000
+SHARE_MANY=64
 
 # share_fill_data DIR: the single-device test data.
 share_fill_data() {
@@ -89,12 +95,26 @@ share_create() {
 	mount -t tmpfs -o size=48m,mode=0755 nlx-p2 "$s/p2"
 	share_fill_dev "$s/p1"
 	share_fill_dev "$s/p2"
+	# Many host filesystems, one file each: every mNN/file has the same
+	# host inode number (and every mNN root is inode 1).
+	local i n
+	mkdir "$s/many"
+	printf 'on the share root\n' >"$s/many/here"
+	for ((i = 0; i < SHARE_MANY; i++)); do
+		n=$(printf 'm%02d' "$i")
+		mkdir "$s/many/$n"
+		mount -t tmpfs -o size=1m,nr_inodes=16,mode=0755 "nlx-$n" "$s/many/$n"
+		printf 'many %s\n' "$n" >"$s/many/$n/file"
+	done
+	# stress-ng's copy-file wants files of 128 MiB or more.
+	mkdir "$s/stress"
+	mount -t tmpfs -o size=1g,mode=0777 nlx-stress "$s/stress"
 }
 
 # share_destroy SHARE: undo share_create; quiet if partly done.
 share_destroy() {
 	local s=$1 m
-	for m in "$s/p1" "$s/p2" "$s"; do
+	for m in "$s"/many/m[0-9][0-9] "$s/stress" "$s/p1" "$s/p2" "$s"; do
 		if mountpoint -q "$m" 2>/dev/null; then
 			umount "$m" || umount -l "$m" || true
 		fi
@@ -160,5 +180,16 @@ share_manifest() {
 	: >"$o/ident"
 	for p in p1/file p2/file; do
 		printf '%s\t%s\n' "$p" "$(stat -c '%d %i' "$s/$p")" >>"$o/ident"
+	done
+	# Every entry of p1, p2 and their dir/: "path<TAB>type dev ino", for
+	# the d_ino and hard-link checks (none of them is a mount point, so
+	# the host's d_ino is its st_ino).
+	(cd "$s" && find p1 p2 -mindepth 1 -printf '%p\t%y %D %i\n') |
+		LC_ALL=C sort >"$o/ids"
+	# many/mNN: "name root-dev root-ino file-dev file-ino".
+	: >"$o/many"
+	for p in "$s"/many/m[0-9][0-9]; do
+		printf '%s %s %s\n' "${p##*/}" "$(stat -c '%d %i' "$p")" \
+			"$(stat -c '%d %i' "$p/file")" >>"$o/many"
 	done
 }

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlxprobe: small system-call probes for the 9plx VM tests, run inside
+ * the guest (static, no library beyond libc).  Built on the host by
+ * tests/vm/lib/guestkit.sh (gcc -static -O2 -Wall) and put into the
+ * initramfs as /bin/nlxprobe.
+ *
+ *   nlxprobe openunlinked DIR
+ *	create DIR/f, keep it open O_RDWR, unlink it, then work on the
+ *	open descriptor only: ftruncate, pwrite, pread, fstat, fchmod,
+ *	futimens.  One line per step, "ok STEP ..."; on the first failure
+ *	"FAIL STEP errno=N ENAME (text)" (or "FAIL STEP: what") and exit 1.
+ *
+ *   nlxprobe dino DIR
+ *	"name<TAB>d_ino" for every entry getdents64 returns, in its order.
+ *
+ *   nlxprobe links DIR...
+ *	walk each DIR in turn without following symlinks (nftw, FTW_PHYS), and print
+ *	one line per (st_dev, st_ino) seen more than once among
+ *	non-directories: "major:minor ino nlink path path..." (paths in
+ *	walk order), then "files N".  A group is what cp -a, tar and
+ *	rsync -H take to be one file with several names.
+ *
+ * Exit status: 0 success, 1 a probe failed, 2 usage or setup error.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *ename(int e)
+{
+	const char *n = strerrorname_np(e);
+
+	return n ? n : "E?";
+}
+
+static int fail_errno(const char *step)
+{
+	int e = errno;
+
+	printf("FAIL %s errno=%d %s (%s)\n", step, e, ename(e), strerror(e));
+	fflush(stdout);
+	return 1;
+}
+
+static int fail_msg(const char *step, const char *what)
+{
+	printf("FAIL %s: %s\n", step, what);
+	fflush(stdout);
+	return 1;
+}
+
+static void ok(const char *step, const char *detail)
+{
+	printf("ok %s%s%s\n", step, *detail ? " " : "", detail);
+	fflush(stdout);
+}
+
+#define OU_SIZE 1000
+#define OU_OFF 123
+#define OU_LEN 600
+
+static int openunlinked(const char *dir)
+{
+	char path[4096], buf[OU_LEN], back[OU_LEN], msg[200];
+	struct timespec ts[2] = {
+		{ .tv_sec = 1000000000, .tv_nsec = 0 },	/* atime */
+		{ .tv_sec = 1234567890, .tv_nsec = 0 },	/* mtime */
+	};
+	struct stat st;
+	ssize_t n;
+	int fd, i;
+
+	if (snprintf(path, sizeof(path), "%s/f", dir) >= (int)sizeof(path))
+		return fail_msg("create", "path too long");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return fail_errno("create");
+	ok("create", path);
+	if (unlink(path))
+		return fail_errno("unlink");
+	if (access(path, F_OK) == 0)
+		return fail_msg("unlink", "the name is still there");
+	ok("unlink", "");
+	if (ftruncate(fd, OU_SIZE))
+		return fail_errno("ftruncate");
+	ok("ftruncate", "1000");
+	for (i = 0; i < OU_LEN; i++)
+		buf[i] = 'A' + (i * 7 + i / 26) % 26;
+	n = pwrite(fd, buf, OU_LEN, OU_OFF);
+	if (n < 0)
+		return fail_errno("pwrite");
+	if (n != OU_LEN) {
+		snprintf(msg, sizeof(msg), "wrote %zd of %d bytes", n, OU_LEN);
+		return fail_msg("pwrite", msg);
+	}
+	ok("pwrite", "600@123");
+	memset(back, 0, sizeof(back));
+	n = pread(fd, back, OU_LEN, OU_OFF);
+	if (n < 0)
+		return fail_errno("pread");
+	if (n != OU_LEN || memcmp(buf, back, OU_LEN)) {
+		snprintf(msg, sizeof(msg), "read %zd bytes, %s", n,
+			 n == OU_LEN ? "contents differ" : "short");
+		return fail_msg("pread", msg);
+	}
+	/* The bytes before the pattern were never written: zeros. */
+	n = pread(fd, back, OU_OFF, 0);
+	if (n != OU_OFF)
+		return n < 0 ? fail_errno("pread-hole") : fail_msg("pread-hole", "short read");
+	for (i = 0; i < OU_OFF; i++)
+		if (back[i])
+			return fail_msg("pread-hole", "nonzero byte before the written range");
+	ok("pread", "");
+	if (fstat(fd, &st))
+		return fail_errno("fstat");
+	if (st.st_size != OU_SIZE || st.st_nlink != 0) {
+		snprintf(msg, sizeof(msg), "size %lld nlink %lu, want 1000 0",
+			 (long long)st.st_size, (unsigned long)st.st_nlink);
+		return fail_msg("fstat", msg);
+	}
+	ok("fstat", "size=1000 nlink=0");
+	if (fchmod(fd, 0600))
+		return fail_errno("fchmod");
+	if (fstat(fd, &st))
+		return fail_errno("fchmod-fstat");
+	if ((st.st_mode & 07777) != 0600) {
+		snprintf(msg, sizeof(msg), "mode %o after fchmod 0600",
+			 st.st_mode & 07777);
+		return fail_msg("fchmod", msg);
+	}
+	ok("fchmod", "0600");
+	if (futimens(fd, ts))
+		return fail_errno("futimens");
+	if (fstat(fd, &st))
+		return fail_errno("futimens-fstat");
+	if (st.st_mtim.tv_sec != ts[1].tv_sec || st.st_atim.tv_sec != ts[0].tv_sec) {
+		snprintf(msg, sizeof(msg), "atime %lld mtime %lld, want %lld %lld",
+			 (long long)st.st_atim.tv_sec, (long long)st.st_mtim.tv_sec,
+			 (long long)ts[0].tv_sec, (long long)ts[1].tv_sec);
+		return fail_msg("futimens", msg);
+	}
+	ok("futimens", "atime=1000000000 mtime=1234567890");
+	if (close(fd))
+		return fail_errno("close");
+	ok("close", "");
+	return 0;
+}
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static int dino(const char *dir)
+{
+	char buf[32768];
+	long n, off;
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fail_errno("open");
+	for (;;) {
+		n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (n < 0)
+			return fail_errno("getdents64");
+		if (n == 0)
+			break;
+		for (off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+
+			printf("%s\t%llu\n", d->d_name,
+			       (unsigned long long)d->d_ino);
+			off += d->d_reclen;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+struct ent {
+	dev_t dev;
+	ino_t ino;
+	nlink_t nlink;
+	char *path;
+};
+
+static struct ent *ents;
+static size_t nents, aents;
+
+static int walk_one(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_NS || flag == FTW_DNR) {
+		printf("FAIL walk %s\n", path);
+		return 1;
+	}
+	if (S_ISDIR(st->st_mode))
+		return 0;
+	if (nents == aents) {
+		aents = aents ? 2 * aents : 256;
+		ents = realloc(ents, aents * sizeof(*ents));
+		if (!ents)
+			return 1;
+	}
+	ents[nents].dev = st->st_dev;
+	ents[nents].ino = st->st_ino;
+	ents[nents].nlink = st->st_nlink;
+	ents[nents].path = strdup(path);
+	if (!ents[nents].path)
+		return 1;
+	nents++;
+	return 0;
+}
+
+static int links(int ndirs, char **dirs)
+{
+	size_t i, j;
+	char *done;
+	int k;
+
+	for (k = 0; k < ndirs; k++)
+		if (nftw(dirs[k], walk_one, 32, FTW_PHYS))
+			return fail_errno("walk");
+	done = calloc(nents + 1, 1);
+	if (!done)
+		return fail_errno("calloc");
+	for (i = 0; i < nents; i++) {
+		int group = 0;
+
+		if (done[i])
+			continue;
+		for (j = i + 1; j < nents; j++) {
+			if (ents[j].dev != ents[i].dev || ents[j].ino != ents[i].ino)
+				continue;
+			if (!group)
+				printf("%u:%u %llu %lu %s", major(ents[i].dev),
+				       minor(ents[i].dev),
+				       (unsigned long long)ents[i].ino,
+				       (unsigned long)ents[i].nlink, ents[i].path);
+			printf(" %s", ents[j].path);
+			group = 1;
+			done[j] = 1;
+		}
+		if (group)
+			printf("\n");
+	}
+	printf("files %zu\n", nents);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "openunlinked"))
+		return openunlinked(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "dino"))
+		return dino(argv[2]);
+	if (argc >= 3 && !strcmp(argv[1], "links"))
+		return links(argc - 2, argv + 2);
+	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n");
+	return 2;
+}
