@@ -27,3 +27,17 @@ if is_mounted "$M"; then
 fi
 check umount c_umount "$M"
 umount_if "$M"
+
+# The seeds' case: cache=loose, p1/file held open, a write to p2/file.
+# The host side then shows where the bytes landed.
+check mount-loose c_mounted 9p trans=virtio,cache=loose "$M"
+if is_mounted "$M"; then
+	if (exec 3<"$M/p1/file" && cat <&3 >/dev/null &&
+	    printf 'written by the guest to p2/file\n' >"$M/p2/file") 2>/tmp/seed.err; then
+		report "DEMO: seed written"
+	else
+		report "DEMO: seed failed $(cat /tmp/seed.err)"
+	fi
+fi
+check umount-loose c_umount "$M"
+umount_if "$M"
