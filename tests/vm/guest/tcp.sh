@@ -48,11 +48,30 @@ c_bad_reply() {
 
 PFX=tcp/
 dmark
+# c_locks: two mounts are two sessions, so only the server can make one
+# mount's lock exclude the other's (diod turns Tlock into flock on the
+# host; QEMU grants every lock, so this runs against diod only).
+c_locks() {
+	need_mount "$DM" || return
+	_m2=/mnt/diod2
+	dmount tcp "$_m2" "" || { why "second mount: $(cat /tmp/mount.err)"; return 1; }
+	: >"$DM/lockfile"
+	timeout 60 nlxprobe locks "$DM/lockfile" "$_m2/lockfile" >/tmp/locks.out 2>&1
+	_rc=$?
+	echo "nlx: locks: $(tr '\n' ';' </tmp/locks.out)"
+	rm -f "$DM/lockfile"
+	timeout 30 umount "$_m2" || umount -l "$_m2"
+	[ "$_rc" = 0 ] && return 0
+	why "nlxprobe locks: exit $_rc, $(tail -n 1 /tmp/locks.out)"
+	return 1
+}
+
 check mount c_dmounted tcp "$DM"
 check version c_version "$DM" "$DIOD_VERSION"
 check trans c_trans "$DM" tcp
 check fallback-log c_d_fallback_log "$DM" 127.0.0.1
 file_checks "$DM"
+check locks c_locks
 check umount c_umount "$DM"
 umount_if "$DM"
 

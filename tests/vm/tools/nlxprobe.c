@@ -21,6 +21,15 @@
  *	walk order), then "files N".  A group is what cp -a, tar and
  *	rsync -H take to be one file with several names.
  *
+ *   nlxprobe locks PATH1 PATH2
+ *	PATH1 and PATH2 name one server file through two mounts (two 9P
+ *	sessions), so only the server can make their locks conflict.
+ *	POSIX: a write lock on bytes 0-99 through PATH1, then F_SETLK
+ *	through PATH2 must fail with EAGAIN/EACCES, F_GETLK through PATH2
+ *	must report a write lock, and after the unlock through PATH1 the
+ *	lock through PATH2 must be granted.  The same with flock().  One
+ *	line per step, as openunlinked.
+ *
  * Exit status: 0 success, 1 a probe failed, 2 usage or setup error.
  */
 #define _GNU_SOURCE
@@ -32,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -266,6 +276,72 @@ static int links(int ndirs, char **dirs)
 	return 0;
 }
 
+static int setlk(int fd, short type)
+{
+	struct flock fl = {
+		.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 100,
+	};
+
+	return fcntl(fd, F_SETLK, &fl);
+}
+
+static int locks(const char *p1, const char *p2)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 100,
+	};
+	char msg[120];
+	int a, b;
+
+	a = open(p1, O_RDWR);
+	if (a < 0)
+		return fail_errno("open1");
+	b = open(p2, O_RDWR);
+	if (b < 0)
+		return fail_errno("open2");
+	ok("open", "");
+
+	if (setlk(a, F_WRLCK))
+		return fail_errno("posix-lock1");
+	ok("posix-lock1", "");
+	if (!setlk(b, F_WRLCK))
+		return fail_msg("posix-conflict", "second session got the lock too");
+	if (errno != EAGAIN && errno != EACCES)
+		return fail_errno("posix-conflict");
+	ok("posix-conflict", ename(errno));
+	if (fcntl(b, F_GETLK, &fl))
+		return fail_errno("getlk");
+	if (fl.l_type != F_WRLCK) {
+		snprintf(msg, sizeof(msg), "l_type %d, wanted F_WRLCK", fl.l_type);
+		return fail_msg("getlk", msg);
+	}
+	snprintf(msg, sizeof(msg), "write lock, pid %d", (int)fl.l_pid);
+	ok("getlk", msg);
+	if (setlk(a, F_UNLCK))
+		return fail_errno("posix-unlock1");
+	if (setlk(b, F_WRLCK))
+		return fail_errno("posix-lock2");
+	ok("posix-lock2", "granted after release");
+	if (setlk(b, F_UNLCK))
+		return fail_errno("posix-unlock2");
+
+	if (flock(a, LOCK_EX | LOCK_NB))
+		return fail_errno("flock1");
+	if (!flock(b, LOCK_EX | LOCK_NB))
+		return fail_msg("flock-conflict", "second session got the lock too");
+	if (errno != EWOULDBLOCK)
+		return fail_errno("flock-conflict");
+	ok("flock-conflict", ename(errno));
+	if (flock(a, LOCK_UN))
+		return fail_errno("flock-unlock1");
+	if (flock(b, LOCK_EX | LOCK_NB))
+		return fail_errno("flock2");
+	ok("flock2", "granted after release");
+	close(a);
+	close(b);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -275,6 +351,8 @@ int main(int argc, char **argv)
 		return dino(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "links"))
 		return links(argc - 2, argv + 2);
-	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n");
+	if (argc == 4 && !strcmp(argv[1], "locks"))
+		return locks(argv[2], argv[3]);
+	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR... | locks PATH1 PATH2\n");
 	return 2;
 }
