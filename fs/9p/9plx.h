@@ -42,10 +42,20 @@ enum p9x_cache {
  * @want_lx: version=9p2000.Lx (the default)
  * @fallback: accept 9P2000.L when the server lacks Lx (not nofallback)
  * @targs: transport settings (port, privport, rfdno, wfdno)
+ * @dfltuid: owner for files a legacy server gives none; 9P2000.L and
+ *	9P2000.Lx always give one, so only shown, as with the in-kernel client
+ * @dfltgid: the same for the group
+ * @debug: the in-kernel client's debug mask; 9plx logs no debug output
+ * @locktimeout: longest wait, in seconds, between tries of a blocked lock;
+ *	0 for the default
  */
 struct p9x_mount_opts {
 	const struct p9x_trans_ops *trans;
 	struct p9x_trans_args targs;
+	u32 dfltuid;
+	u32 dfltgid;
+	u32 debug;
+	u32 locktimeout;
 	char *uname;
 	char *aname;
 	u32 msize;

@@ -16,7 +16,10 @@
 #include "9plx.h"
 #include "compat.h"
 
-/* Retry interval for a blocked lock: from 10 ms, doubling, up to 1 s. */
+/*
+ * Retry interval for a blocked lock: from 10 ms, doubling, up to 1 s or
+ * the locktimeout= mount option.
+ */
 #define P9X_LOCK_RETRY_MIN	(HZ / 100 ? HZ / 100 : 1)
 #define P9X_LOCK_RETRY_MAX	HZ
 
@@ -38,9 +41,12 @@ static u64 p9x_lock_length(const struct file_lock *fl)
 	return fl->fl_end == OFFSET_MAX ? 0 : fl->fl_end - fl->fl_start + 1;
 }
 
-/* Ask the server for @fl, retrying while it is blocked if @wait. */
+/*
+ * Ask the server for @fl, retrying while it is blocked if @wait, at most
+ * @max_delay jiffies apart.
+ */
 static int p9x_server_lock(struct p9x_fid *fid, struct file_lock *fl,
-			   bool wait)
+			   bool wait, unsigned long max_delay)
 {
 	unsigned long delay = P9X_LOCK_RETRY_MIN;
 	struct p9x_lock lk = {
@@ -64,7 +70,7 @@ static int p9x_server_lock(struct p9x_fid *fid, struct file_lock *fl,
 			return -ERESTARTSYS;
 		if (signal_pending(current))
 			return -ERESTARTSYS;
-		delay = min_t(unsigned long, delay * 2, P9X_LOCK_RETRY_MAX);
+		delay = min(delay * 2, max_delay);
 	}
 	switch (status) {
 	case P9X_LOCK_SUCCESS:
@@ -78,13 +84,15 @@ static int p9x_server_lock(struct p9x_fid *fid, struct file_lock *fl,
 
 static int p9x_setlk(struct file *file, int cmd, struct file_lock *fl)
 {
+	u32 secs = P9X_SB(file_inode(file)->i_sb)->opts.locktimeout;
+	unsigned long max_delay = secs ? secs * HZ : P9X_LOCK_RETRY_MAX;
 	struct p9x_fid *fid = file->private_data;
 	unsigned char type = p9x_fl_type(fl);
 	int err;
 
 	if (type == F_UNLCK) {
 		/* Release on the server, then here, whatever the server says. */
-		err = p9x_server_lock(fid, fl, false);
+		err = p9x_server_lock(fid, fl, false, max_delay);
 		locks_lock_file_wait(file, fl);
 		return err;
 	}
@@ -92,7 +100,7 @@ static int p9x_setlk(struct file *file, int cmd, struct file_lock *fl)
 	err = locks_lock_file_wait(file, fl);
 	if (err)
 		return err;
-	err = p9x_server_lock(fid, fl, IS_SETLKW(cmd));
+	err = p9x_server_lock(fid, fl, IS_SETLKW(cmd), max_delay);
 	if (err) {
 		p9x_fl_set(fl, F_UNLCK, p9x_fl_pid(fl));
 		locks_lock_file_wait(file, fl);

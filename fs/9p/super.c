@@ -19,6 +19,8 @@
 #define P9X_DEFAULT_UNAME	"nobody"
 #define P9X_DEFAULT_ANAME	""
 #define P9X_DEFAULT_PORT	564
+/* dfltuid and dfltgid default, as with the in-kernel client: (u32)-2 */
+#define P9X_DEFAULT_ID		0xfffffffeU
 
 static char *fstype = "9p";
 module_param(fstype, charp, 0444);
@@ -44,6 +46,12 @@ enum {
 	OPT_PRIVPORT,
 	OPT_RFDNO,
 	OPT_WFDNO,
+	OPT_DFLTUID,
+	OPT_DFLTGID,
+	OPT_DEBUG,
+	OPT_LOCKTIMEOUT,
+	OPT_POSIXACL,
+	OPT_NOEXTEND,
 };
 
 static const struct fs_parameter_spec p9x_params[] = {
@@ -59,6 +67,12 @@ static const struct fs_parameter_spec p9x_params[] = {
 	fsparam_flag("privport", OPT_PRIVPORT),
 	fsparam_u32("rfdno", OPT_RFDNO),
 	fsparam_u32("wfdno", OPT_WFDNO),
+	fsparam_u32("dfltuid", OPT_DFLTUID),
+	fsparam_u32("dfltgid", OPT_DFLTGID),
+	fsparam_string("debug", OPT_DEBUG),
+	fsparam_u32("locktimeout", OPT_LOCKTIMEOUT),
+	fsparam_flag("posixacl", OPT_POSIXACL),
+	fsparam_flag("noextend", OPT_NOEXTEND),
 	{}
 };
 
@@ -171,6 +185,27 @@ static int p9x_parse_param(struct fs_context *fc, struct fs_parameter *param)
 				       result.uint_32);
 		o->targs.wfd = result.uint_32;
 		return 0;
+	case OPT_DFLTUID:
+		o->dfltuid = result.uint_32;
+		return 0;
+	case OPT_DFLTGID:
+		o->dfltgid = result.uint_32;
+		return 0;
+	case OPT_DEBUG:
+		/* A hex mask, as the in-kernel client takes it. */
+		if (kstrtouint(v, 16, &o->debug))
+			return invalfc(fc, "debug=%s: not a hex mask", v);
+		return 0;
+	case OPT_LOCKTIMEOUT:
+		if (!result.uint_32 || result.uint_32 > 3600)
+			return invalfc(fc, "locktimeout=%u: want 1 to 3600 seconds",
+				       result.uint_32);
+		o->locktimeout = result.uint_32;
+		return 0;
+	case OPT_POSIXACL:
+		return invalfc(fc, "posixacl: POSIX ACLs are not supported yet");
+	case OPT_NOEXTEND:
+		return invalfc(fc, "noextend: legacy 9P2000 is not supported");
 	}
 	return -EINVAL;
 }
@@ -215,6 +250,14 @@ static int p9x_show_options(struct seq_file *m, struct dentry *root)
 		seq_puts(m, ",cache=loose");
 	if (!o->fallback)
 		seq_puts(m, ",nofallback");
+	if (o->dfltuid != P9X_DEFAULT_ID)
+		seq_printf(m, ",dfltuid=%u", o->dfltuid);
+	if (o->dfltgid != P9X_DEFAULT_ID)
+		seq_printf(m, ",dfltgid=%u", o->dfltgid);
+	if (o->debug)
+		seq_printf(m, ",debug=%x", o->debug);
+	if (o->locktimeout)
+		seq_printf(m, ",locktimeout=%u", o->locktimeout);
 	if (o->targs.port != P9X_DEFAULT_PORT)
 		seq_printf(m, ",port=%u", o->targs.port);
 	if (o->targs.privport)
@@ -434,6 +477,8 @@ static int p9x_init_fs_context(struct fs_context *fc)
 	o->want_lx = true;
 	o->fallback = true;
 	o->targs.port = P9X_DEFAULT_PORT;
+	o->dfltuid = P9X_DEFAULT_ID;
+	o->dfltgid = P9X_DEFAULT_ID;
 	o->targs.rfd = -1;
 	o->targs.wfd = -1;
 	fc->fs_private = o;

@@ -120,6 +120,23 @@ c_opts_cycle() {
 	c_umount "$M"
 }
 
+# c_opts_shown OPTS WANT...: mount with OPTS; /proc/mounts must show
+# each WANT (key=value as the kernel prints it).
+c_opts_shown() {
+	_opts=$1
+	shift
+	need_9plx || return
+	c_mounted 9p "$_opts" "$M" || return 1
+	_line=$(mount_line "$M")
+	c_umount "$M" || return 1
+	for _w in "$@"; do
+		case ",$(echo "$_line" | awk '{ print $4 }')," in
+		*",$_w,"*) ;;
+		*) why "/proc/mounts lacks $_w: $_line"; return 1 ;;
+		esac
+	done
+}
+
 # Mounted read-write: /proc/mounts must say so (rw.sh writes).
 c_read_write() {
 	need_mount "$M" || return
@@ -179,6 +196,13 @@ if mod_loaded 9plx; then
 	check opts-access-user c_opts_cycle trans=virtio,access=user
 	check opts-access-uid c_opts_cycle trans=virtio,access=0
 	check opts-misc c_opts_cycle trans=virtio,uname=root,aname=/,access=any,cache=none,msize=65536
+	check opts-shown c_opts_shown \
+		trans=virtio,dfltuid=1000,dfltgid=100,debug=0x1f,locktimeout=5,cache=mmap \
+		dfltuid=1000 dfltgid=100 debug=1f locktimeout=5 cache=mmap
+	check opts-loose c_opts_shown trans=virtio,cache=loose cache=loose
+	check bad-posixacl c_mount_fails trans=virtio,posixacl posixacl
+	check bad-noextend c_mount_fails trans=virtio,noextend noextend
+	check bad-cache c_mount_fails trans=virtio,cache=fscache cache=fscache
 	check nofallback c_nofallback
 	check bad-msize c_mount_fails trans=virtio,msize=abc msize
 	check bad-option c_mount_fails trans=virtio,bogus=1 bogus
