@@ -211,6 +211,28 @@ c_fsync() {
 	return 1
 }
 
+# access=client (the default for 9P2000.L): each local user attaches
+# with its own uid, so what it creates is its own on the server, and the
+# guest checks permissions against the server's modes.
+c_multiuser() {
+	need_mount "$M" || return
+	mkdir "$W/mu" && chmod 1777 "$W/mu" || { why "mkdir mu"; return 1; }
+	nlxprobe asuser 1000 1000 sh -c "echo mine >$W/mu/f1000" 2>/tmp/e || {
+		why "uid 1000 could not create a file: $(cat /tmp/e)"; return 1; }
+	[ "$(stat -c '%u %g' "$W/mu/f1000")" = "1000 1000" ] || {
+		why "uid 1000's file is owned by $(stat -c '%u %g' "$W/mu/f1000")"; return 1; }
+	if nlxprobe asuser 1001 1001 sh -c "echo theirs >>$W/mu/f1000" 2>/tmp/e; then
+		why "uid 1001 could append to uid 1000's 0644 file"
+		return 1
+	fi
+	grep -q "Permission denied" /tmp/e || { why "uid 1001's append: $(cat /tmp/e)"; return 1; }
+	nlxprobe asuser 1001 1001 mkdir "$W/mu/d1001" 2>/tmp/e || {
+		why "uid 1001 could not mkdir: $(cat /tmp/e)"; return 1; }
+	[ "$(stat -c %u "$W/mu/d1001")" = 1001 ] && [ "$(cat "$W/mu/f1000")" = mine ] && return 0
+	why "d1001 owner $(stat -c %u "$W/mu/d1001"), f1000 '$(cat "$W/mu/f1000")'"
+	return 1
+}
+
 # Everything written must be on the server: read it through a new mount.
 c_persist() {
 	need_mount "$M" || return
@@ -242,6 +264,7 @@ check chmod-chown c_chmod_chown
 check utimes c_utimes
 check mknod c_mknod
 check fsync c_fsync
+check multiuser c_multiuser
 check persist c_persist
 check umount c_umount "$M"
 umount_if "$M"

@@ -147,7 +147,7 @@ kit_initramfs() {
 		echo "$ver"
 		sha256sum /bin/busybox
 		sha256sum <"$probe"
-		cat "$top"/tests/vm/guest/*
+		cat "$top"/tests/vm/guest/* "$top/tests/vm/lib/guestkit.sh"
 		(cd "$mods" && sha256sum -- *)
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
 	} | sha256sum | cut -c1-16)
@@ -159,6 +159,9 @@ kit_initramfs() {
 	mkdir -p "${img%/*}"
 	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-initrd.XXXXXX")
 	mkdir -p "$tree"/{bin,dev,proc,sys,mnt,tmp,tests,mods,manifest}
+	# mktemp made the root 0700; other users must get through it.
+	chmod 755 "$tree"
+	chmod 1777 "$tree/tmp"
 	cp /bin/busybox "$tree/bin/busybox"
 	ln -s busybox "$tree/bin/sh"
 	cp "$probe" "$tree/bin/nlxprobe"
@@ -194,6 +197,9 @@ kit_initramfs() {
 # kit_cpio DIR: newc archive of DIR, root-owned, gzip'd, reproducible
 # order.
 kit_cpio() {
+	# Each archive's "." sets the guest root's mode as it is unpacked:
+	# mktemp's 0700 would shut every other user out of /.
+	chmod 755 "$1"
 	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 -n
 }

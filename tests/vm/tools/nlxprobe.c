@@ -30,6 +30,10 @@
  *	lock through PATH2 must be granted.  The same with flock().  One
  *	line per step, as openunlinked.
  *
+ *   nlxprobe asuser UID GID PROG ARGS...
+ *	run PROG as UID:GID with no supplementary groups (busybox has no
+ *	setpriv), for the multi-user checks.
+ *
  * Exit status: 0 success, 1 a probe failed, 2 usage or setup error.
  */
 #define _GNU_SOURCE
@@ -41,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -342,6 +347,20 @@ static int locks(const char *p1, const char *p2)
 	return 0;
 }
 
+static int asuser(char **argv)
+{
+	uid_t uid = strtoul(argv[0], NULL, 10);
+	gid_t gid = strtoul(argv[1], NULL, 10);
+
+	if (setgroups(0, NULL) || setgid(gid) || setuid(uid)) {
+		perror("nlxprobe asuser");
+		return 2;
+	}
+	execvp(argv[2], argv + 2);
+	perror("nlxprobe asuser: exec");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -351,8 +370,10 @@ int main(int argc, char **argv)
 		return dino(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "links"))
 		return links(argc - 2, argv + 2);
+	if (argc >= 5 && !strcmp(argv[1], "asuser"))
+		return asuser(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "locks"))
 		return locks(argv[2], argv[3]);
-	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR... | locks PATH1 PATH2\n");
+	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR... | locks PATH1 PATH2 | asuser UID GID PROG...\n");
 	return 2;
 }
