@@ -30,6 +30,13 @@
  *	lock through PATH2 must be granted.  The same with flock().  One
  *	line per step, as openunlinked.
  *
+ *   nlxprobe fsx FILE OPS SEED MODEL
+ *	data integrity against a model: OPS random pwrites, ftruncates,
+ *	mmap writes, preads (checked against the model), fsyncs and
+ *	close/reopens on FILE, from a fixed SEED; the model's final bytes
+ *	are written to MODEL (a local file) for a check through another
+ *	mount.  Prints the first mismatch (op number, offset) and exits 1.
+ *
  *   nlxprobe asuser UID GID PROG ARGS...
  *	run PROG as UID:GID with no supplementary groups (busybox has no
  *	setpriv), for the multi-user checks.
@@ -47,6 +54,7 @@
 #include <string.h>
 #include <grp.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -347,6 +355,115 @@ static int locks(const char *p1, const char *p2)
 	return 0;
 }
 
+#define FSX_MAX	(1 << 20)
+
+static unsigned long long fsx_state;
+
+static unsigned int fsx_rand(unsigned int n)
+{
+	/* xorshift64*: fixed sequence for a fixed seed. */
+	fsx_state ^= fsx_state >> 12;
+	fsx_state ^= fsx_state << 25;
+	fsx_state ^= fsx_state >> 27;
+	return (unsigned int)((fsx_state * 2685821657736338717ULL) >> 33) % n;
+}
+
+static int fsx(const char *path, long ops, unsigned long long seed,
+	       const char *model_path)
+{
+	static unsigned char model[FSX_MAX], buf[FSX_MAX];
+	size_t size = 0;
+	char msg[160];
+	long i;
+	int fd;
+
+	fsx_state = seed ? seed : 1;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return fail_errno("open");
+	for (i = 0; i < ops; i++) {
+		unsigned int op = fsx_rand(100);
+		size_t off = fsx_rand(FSX_MAX - 1);
+		size_t len = 1 + fsx_rand(op < 5 ? 4096 : 65536);
+		size_t j;
+
+		if (off + len > FSX_MAX)
+			len = FSX_MAX - off;
+		if (op < 40) {
+			for (j = 0; j < len; j++)
+				buf[j] = (unsigned char)fsx_rand(256);
+			if (pwrite(fd, buf, len, off) != (ssize_t)len)
+				return fail_errno("pwrite");
+			memcpy(model + off, buf, len);
+			if (off > size)
+				memset(model + size, 0, off - size);
+			if (off + len > size)
+				size = off + len;
+		} else if (op < 50) {
+			size_t ns = fsx_rand(FSX_MAX);
+
+			if (ftruncate(fd, ns))
+				return fail_errno("ftruncate");
+			if (ns > size)
+				memset(model + size, 0, ns - size);
+			size = ns;
+		} else if (op < 60 && size) {
+			/* Through a shared writable mapping of what exists. */
+			unsigned char *m;
+
+			if (off >= size)
+				off = fsx_rand(size);
+			if (off + len > size)
+				len = size - off;
+			m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 fd, 0);
+			if (m == MAP_FAILED) {
+				if (errno == EINVAL || errno == ENODEV)
+					continue; /* cache=none: read-only mmap */
+				return fail_errno("mmap");
+			}
+			for (j = 0; j < len; j++)
+				m[off + j] = model[off + j] = (unsigned char)fsx_rand(256);
+			if (msync(m, size, MS_SYNC))
+				return fail_errno("msync");
+			munmap(m, size);
+		} else if (op < 62) {
+			if (fsync(fd))
+				return fail_errno("fsync");
+		} else if (op < 64) {
+			close(fd);
+			fd = open(path, O_RDWR);
+			if (fd < 0)
+				return fail_errno("reopen");
+		} else {
+			ssize_t n;
+
+			n = pread(fd, buf, len, off);
+			if (n < 0)
+				return fail_errno("pread");
+			if ((size_t)n != (off >= size ? 0 : (off + len > size ? size - off : len))) {
+				snprintf(msg, sizeof(msg), "op %ld: read %zd at %zu, model size %zu",
+					 i, n, off, size);
+				return fail_msg("pread-size", msg);
+			}
+			for (j = 0; j < (size_t)n; j++) {
+				if (buf[j] != model[off + j]) {
+					snprintf(msg, sizeof(msg), "op %ld: byte %zu differs", i, off + j);
+					return fail_msg("pread-data", msg);
+				}
+			}
+		}
+	}
+	close(fd);
+	fd = open(model_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, model, size) != (ssize_t)size)
+		return fail_errno("model");
+	close(fd);
+	snprintf(msg, sizeof(msg), "%ld ops, final size %zu", ops, size);
+	ok("fsx", msg);
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -370,10 +487,13 @@ int main(int argc, char **argv)
 		return dino(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "links"))
 		return links(argc - 2, argv + 2);
+	if (argc == 6 && !strcmp(argv[1], "fsx"))
+		return fsx(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 0),
+			   argv[5]);
 	if (argc >= 5 && !strcmp(argv[1], "asuser"))
 		return asuser(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "locks"))
 		return locks(argv[2], argv[3]);
-	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR... | locks PATH1 PATH2 | asuser UID GID PROG...\n");
+	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR... | locks PATH1 PATH2 | fsx FILE OPS SEED MODEL | asuser UID GID PROG...\n");
 	return 2;
 }
