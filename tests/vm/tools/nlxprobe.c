@@ -15,9 +15,9 @@
  *	"name<TAB>d_ino" for every entry getdents64 returns, in its order.
  *
  *   nlxprobe links DIR...
- *	walk each DIR in turn without following symlinks (nftw, FTW_PHYS), and print
- *	one line per (st_dev, st_ino) seen more than once among
- *	non-directories: "major:minor ino nlink path path..." (paths in
+ *	walk each DIR in turn without following symlinks (nftw, FTW_PHYS),
+ *	and print one line per (st_dev, st_ino) seen more than once among
+ *	non-directories: "major:minor ino nlink PATH1 PATH2..." (paths in
  *	walk order), then "files N".  A group is what cp -a, tar and
  *	rsync -H take to be one file with several names.
  *
@@ -85,7 +85,7 @@ static int fail_msg(const char *step, const char *what)
 	return 1;
 }
 
-static void ok(const char *step, const char *detail)
+static void step_ok(const char *step, const char *detail)
 {
 	printf("ok %s%s%s\n", step, *detail ? " " : "", detail);
 	fflush(stdout);
@@ -111,15 +111,15 @@ static int openunlinked(const char *dir)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return fail_errno("create");
-	ok("create", path);
+	step_ok("create", path);
 	if (unlink(path))
 		return fail_errno("unlink");
 	if (access(path, F_OK) == 0)
 		return fail_msg("unlink", "the name is still there");
-	ok("unlink", "");
+	step_ok("unlink", "");
 	if (ftruncate(fd, OU_SIZE))
 		return fail_errno("ftruncate");
-	ok("ftruncate", "1000");
+	step_ok("ftruncate", "1000");
 	for (i = 0; i < OU_LEN; i++)
 		buf[i] = 'A' + (i * 7 + i / 26) % 26;
 	n = pwrite(fd, buf, OU_LEN, OU_OFF);
@@ -129,7 +129,7 @@ static int openunlinked(const char *dir)
 		snprintf(msg, sizeof(msg), "wrote %zd of %d bytes", n, OU_LEN);
 		return fail_msg("pwrite", msg);
 	}
-	ok("pwrite", "600@123");
+	step_ok("pwrite", "600@123");
 	memset(back, 0, sizeof(back));
 	n = pread(fd, back, OU_LEN, OU_OFF);
 	if (n < 0)
@@ -146,7 +146,7 @@ static int openunlinked(const char *dir)
 	for (i = 0; i < OU_OFF; i++)
 		if (back[i])
 			return fail_msg("pread-hole", "nonzero byte before the written range");
-	ok("pread", "");
+	step_ok("pread", "");
 	if (fstat(fd, &st))
 		return fail_errno("fstat");
 	if (st.st_size != OU_SIZE || st.st_nlink != 0) {
@@ -154,7 +154,7 @@ static int openunlinked(const char *dir)
 			 (long long)st.st_size, (unsigned long)st.st_nlink);
 		return fail_msg("fstat", msg);
 	}
-	ok("fstat", "size=1000 nlink=0");
+	step_ok("fstat", "size=1000 nlink=0");
 	if (fchmod(fd, 0600))
 		return fail_errno("fchmod");
 	if (fstat(fd, &st))
@@ -164,7 +164,7 @@ static int openunlinked(const char *dir)
 			 st.st_mode & 07777);
 		return fail_msg("fchmod", msg);
 	}
-	ok("fchmod", "0600");
+	step_ok("fchmod", "0600");
 	if (futimens(fd, ts))
 		return fail_errno("futimens");
 	if (fstat(fd, &st))
@@ -175,10 +175,10 @@ static int openunlinked(const char *dir)
 			 (long long)ts[0].tv_sec, (long long)ts[1].tv_sec);
 		return fail_msg("futimens", msg);
 	}
-	ok("futimens", "atime=1000000000 mtime=1234567890");
+	step_ok("futimens", "atime=1000000000 mtime=1234567890");
 	if (close(fd))
 		return fail_errno("close");
-	ok("close", "");
+	step_ok("close", "");
 	return 0;
 }
 
@@ -312,16 +312,16 @@ static int locks(const char *p1, const char *p2)
 	b = open(p2, O_RDWR);
 	if (b < 0)
 		return fail_errno("open2");
-	ok("open", "");
+	step_ok("open", "");
 
 	if (setlk(a, F_WRLCK))
 		return fail_errno("posix-lock1");
-	ok("posix-lock1", "");
+	step_ok("posix-lock1", "");
 	if (!setlk(b, F_WRLCK))
 		return fail_msg("posix-conflict", "second session got the lock too");
 	if (errno != EAGAIN && errno != EACCES)
 		return fail_errno("posix-conflict");
-	ok("posix-conflict", ename(errno));
+	step_ok("posix-conflict", ename(errno));
 	if (fcntl(b, F_GETLK, &fl))
 		return fail_errno("getlk");
 	if (fl.l_type != F_WRLCK) {
@@ -329,12 +329,12 @@ static int locks(const char *p1, const char *p2)
 		return fail_msg("getlk", msg);
 	}
 	snprintf(msg, sizeof(msg), "write lock, pid %d", (int)fl.l_pid);
-	ok("getlk", msg);
+	step_ok("getlk", msg);
 	if (setlk(a, F_UNLCK))
 		return fail_errno("posix-unlock1");
 	if (setlk(b, F_WRLCK))
 		return fail_errno("posix-lock2");
-	ok("posix-lock2", "granted after release");
+	step_ok("posix-lock2", "granted after release");
 	if (setlk(b, F_UNLCK))
 		return fail_errno("posix-unlock2");
 
@@ -344,18 +344,18 @@ static int locks(const char *p1, const char *p2)
 		return fail_msg("flock-conflict", "second session got the lock too");
 	if (errno != EWOULDBLOCK)
 		return fail_errno("flock-conflict");
-	ok("flock-conflict", ename(errno));
+	step_ok("flock-conflict", ename(errno));
 	if (flock(a, LOCK_UN))
 		return fail_errno("flock-unlock1");
 	if (flock(b, LOCK_EX | LOCK_NB))
 		return fail_errno("flock2");
-	ok("flock2", "granted after release");
+	step_ok("flock2", "granted after release");
 	close(a);
 	close(b);
 	return 0;
 }
 
-#define FSX_MAX	(1 << 20)
+#define FSX_MAX	(1024 * 1024)
 
 static unsigned long long fsx_state;
 
@@ -422,8 +422,10 @@ static int fsx(const char *path, long ops, unsigned long long seed,
 					continue; /* cache=none: read-only mmap */
 				return fail_errno("mmap");
 			}
-			for (j = 0; j < len; j++)
-				m[off + j] = model[off + j] = (unsigned char)fsx_rand(256);
+			for (j = 0; j < len; j++) {
+				model[off + j] = (unsigned char)fsx_rand(256);
+				m[off + j] = model[off + j];
+			}
 			if (msync(m, size, MS_SYNC))
 				return fail_errno("msync");
 			munmap(m, size);
@@ -436,19 +438,25 @@ static int fsx(const char *path, long ops, unsigned long long seed,
 			if (fd < 0)
 				return fail_errno("reopen");
 		} else {
+			size_t want;
 			ssize_t n;
 
 			n = pread(fd, buf, len, off);
 			if (n < 0)
 				return fail_errno("pread");
-			if ((size_t)n != (off >= size ? 0 : (off + len > size ? size - off : len))) {
-				snprintf(msg, sizeof(msg), "op %ld: read %zd at %zu, model size %zu",
+			want = off >= size ? 0 :
+			       off + len > size ? size - off : len;
+			if ((size_t)n != want) {
+				snprintf(msg, sizeof(msg),
+					 "op %ld: read %zd at %zu, model size %zu",
 					 i, n, off, size);
 				return fail_msg("pread-size", msg);
 			}
 			for (j = 0; j < (size_t)n; j++) {
 				if (buf[j] != model[off + j]) {
-					snprintf(msg, sizeof(msg), "op %ld: byte %zu differs", i, off + j);
+					snprintf(msg, sizeof(msg),
+						 "op %ld: byte %zu differs",
+						 i, off + j);
 					return fail_msg("pread-data", msg);
 				}
 			}
@@ -460,7 +468,7 @@ static int fsx(const char *path, long ops, unsigned long long seed,
 		return fail_errno("model");
 	close(fd);
 	snprintf(msg, sizeof(msg), "%ld ops, final size %zu", ops, size);
-	ok("fsx", msg);
+	step_ok("model", msg);
 	return 0;
 }
 
@@ -470,11 +478,11 @@ static int asuser(char **argv)
 	gid_t gid = strtoul(argv[1], NULL, 10);
 
 	if (setgroups(0, NULL) || setgid(gid) || setuid(uid)) {
-		perror("nlxprobe asuser");
+		perror("nlxprobe: dropping to the user");
 		return 2;
 	}
 	execvp(argv[2], argv + 2);
-	perror("nlxprobe asuser: exec");
+	perror("nlxprobe: exec");
 	return 2;
 }
 
@@ -494,6 +502,8 @@ int main(int argc, char **argv)
 		return asuser(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "locks"))
 		return locks(argv[2], argv[3]);
-	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR... | locks PATH1 PATH2 | fsx FILE OPS SEED MODEL | asuser UID GID PROG...\n");
+	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
+		"       | locks PATH1 PATH2 | fsx FILE OPS SEED MODEL\n"
+		"       | asuser UID GID PROG...\n");
 	return 2;
 }
