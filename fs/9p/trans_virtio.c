@@ -17,6 +17,7 @@
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
@@ -212,6 +213,16 @@ static void p9x_vchan_close(struct p9x_client *c)
 	kref_put(&ch->ref, p9x_vchan_free);
 }
 
+/* /sys/bus/virtio/devices/virtioN/mount_tag, as with 9pnet_virtio. */
+static ssize_t mount_tag_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct p9x_vchan *ch = dev_to_virtio(dev)->priv;
+
+	return sysfs_emit(buf, "%s\n", ch->tag);
+}
+static DEVICE_ATTR_RO(mount_tag);
+
 static int p9x_vchan_probe(struct virtio_device *vdev)
 {
 	struct p9x_vchan *ch;
@@ -240,6 +251,8 @@ static int p9x_vchan_probe(struct virtio_device *vdev)
 		return err;
 	}
 	virtio_device_ready(vdev);
+	if (sysfs_create_file(&vdev->dev.kobj, &dev_attr_mount_tag.attr))
+		dev_warn(&vdev->dev, "could not create mount_tag in sysfs\n");
 
 	mutex_lock(&p9x_vchans_lock);
 	list_add_tail(&ch->node, &p9x_vchans);
@@ -252,6 +265,7 @@ static void p9x_vchan_remove(struct virtio_device *vdev)
 	struct p9x_vchan *ch = vdev->priv;
 	struct p9x_req *req;
 
+	sysfs_remove_file(&vdev->dev.kobj, &dev_attr_mount_tag.attr);
 	mutex_lock(&p9x_vchans_lock);
 	list_del(&ch->node);
 	spin_lock_irq(&ch->lock);

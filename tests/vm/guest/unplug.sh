@@ -13,10 +13,10 @@
 M=/mnt/unplug
 UNPLUG_PCI=""
 
-# The PCI device behind the virtio-9p device bound to 9plx.
+# The PCI device behind the share's virtio-9p device, bound to 9plx.
 unplug_find() {
 	for _v in /sys/bus/virtio/drivers/9plx_virtio/virtio*; do
-		[ -e "$_v" ] || continue
+		[ "$(cat "$_v/mount_tag" 2>/dev/null)" = "$TAG" ] || continue
 		UNPLUG_PCI=$(readlink -f "$_v/..")
 		[ -e "$UNPLUG_PCI/remove" ] && return 0
 	done
