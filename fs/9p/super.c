@@ -282,15 +282,15 @@ static int p9x_sb_statfs(struct dentry *dentry, struct kstatfs *buf)
 	p9x_fid_put(fid);
 	if (err)
 		return err;
-	buf->f_type = st.type;
-	buf->f_bsize = st.bsize;
-	buf->f_blocks = st.blocks;
-	buf->f_bfree = st.bfree;
-	buf->f_bavail = st.bavail;
-	buf->f_files = st.files;
-	buf->f_ffree = st.ffree;
-	buf->f_fsid = u64_to_fsid(st.fsid);
-	buf->f_namelen = st.namelen;
+	buf->f_type = st.fs_type;
+	buf->f_bsize = st.block_size;
+	buf->f_blocks = st.total_blocks;
+	buf->f_bfree = st.free_blocks;
+	buf->f_bavail = st.avail_blocks;
+	buf->f_files = st.total_files;
+	buf->f_ffree = st.free_files;
+	buf->f_fsid = u64_to_fsid(st.fs_id);
+	buf->f_namelen = st.max_name_len;
 	return 0;
 }
 

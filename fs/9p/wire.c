@@ -892,15 +892,15 @@ int p9x_dec_rstatfs(const void *msg, size_t len, struct p9x_statfs *st)
 
 	if (p9x_rd_open(&r, msg, len, P9X_RSTATFS))
 		return -EPROTO;
-	s.type = p9x_get32(&r);
-	s.bsize = p9x_get32(&r);
-	s.blocks = p9x_get64(&r);
-	s.bfree = p9x_get64(&r);
-	s.bavail = p9x_get64(&r);
-	s.files = p9x_get64(&r);
-	s.ffree = p9x_get64(&r);
-	s.fsid = p9x_get64(&r);
-	s.namelen = p9x_get32(&r);
+	s.fs_type = p9x_get32(&r);
+	s.block_size = p9x_get32(&r);
+	s.total_blocks = p9x_get64(&r);
+	s.free_blocks = p9x_get64(&r);
+	s.avail_blocks = p9x_get64(&r);
+	s.total_files = p9x_get64(&r);
+	s.free_files = p9x_get64(&r);
+	s.fs_id = p9x_get64(&r);
+	s.max_name_len = p9x_get32(&r);
 	if (p9x_rd_done(&r))
 		return -EPROTO;
 	*st = s;

@@ -223,17 +223,20 @@ struct p9x_iattr {
 	u64 mtime_nsec;
 };
 
-/* Rstatfs body. */
+/*
+ * Rstatfs body, in wire order: type[4] bsize[4] blocks[8] bfree[8]
+ * bavail[8] files[8] ffree[8] fsid[8] namelen[4].
+ */
 struct p9x_statfs {
-	u32 type;
-	u32 bsize;
-	u64 blocks;
-	u64 bfree;
-	u64 bavail;
-	u64 files;
-	u64 ffree;
-	u64 fsid;
-	u32 namelen;
+	u32 fs_type;		/* the server's f_type */
+	u32 block_size;
+	u64 total_blocks;
+	u64 free_blocks;
+	u64 avail_blocks;	/* free to unprivileged users */
+	u64 total_files;
+	u64 free_files;
+	u64 fs_id;
+	u32 max_name_len;
 };
 
 /* Tlock body. */

@@ -177,10 +177,10 @@ static const struct p9x_attr attr_val = {
 };
 
 static const struct p9x_statfs statfs_val = {
-	.type = 0x01021997, .bsize = 4096, .blocks = 0x1000000001ULL,
-	.bfree = 0x2000000002ULL, .bavail = 0x3000000003ULL,
-	.files = 0x4000000004ULL, .ffree = 0x5000000005ULL,
-	.fsid = 0x6000000006ULL, .namelen = 255,
+	.fs_type = 0x01021997, .block_size = 4096, .total_blocks = 0x1000000001ULL,
+	.free_blocks = 0x2000000002ULL, .avail_blocks = 0x3000000003ULL,
+	.total_files = 0x4000000004ULL, .free_files = 0x5000000005ULL,
+	.fs_id = 0x6000000006ULL, .max_name_len = 255,
 };
 
 static const u8 rread_data[] = { 0x00, 0x01, 0x02, 0xfe, 0xff, 'x' };
@@ -1155,15 +1155,15 @@ static void b_rstatfs(struct mb *m, enum p9x_dialect d)
 {
 	const struct p9x_statfs *s = &statfs_val;
 
-	mb_u32(m, s->type);
-	mb_u32(m, s->bsize);
-	mb_u64(m, s->blocks);
-	mb_u64(m, s->bfree);
-	mb_u64(m, s->bavail);
-	mb_u64(m, s->files);
-	mb_u64(m, s->ffree);
-	mb_u64(m, s->fsid);
-	mb_u32(m, s->namelen);
+	mb_u32(m, s->fs_type);
+	mb_u32(m, s->block_size);
+	mb_u64(m, s->total_blocks);
+	mb_u64(m, s->free_blocks);
+	mb_u64(m, s->avail_blocks);
+	mb_u64(m, s->total_files);
+	mb_u64(m, s->free_files);
+	mb_u64(m, s->fs_id);
+	mb_u32(m, s->max_name_len);
 }
 
 static void c_rstatfs(struct kunit *test, const struct rout *o,
@@ -1171,15 +1171,15 @@ static void c_rstatfs(struct kunit *test, const struct rout *o,
 {
 	const struct p9x_statfs *s = &statfs_val;
 
-	KUNIT_EXPECT_EQ(test, o->st.type, s->type);
-	KUNIT_EXPECT_EQ(test, o->st.bsize, s->bsize);
-	KUNIT_EXPECT_EQ(test, o->st.blocks, s->blocks);
-	KUNIT_EXPECT_EQ(test, o->st.bfree, s->bfree);
-	KUNIT_EXPECT_EQ(test, o->st.bavail, s->bavail);
-	KUNIT_EXPECT_EQ(test, o->st.files, s->files);
-	KUNIT_EXPECT_EQ(test, o->st.ffree, s->ffree);
-	KUNIT_EXPECT_EQ(test, o->st.fsid, s->fsid);
-	KUNIT_EXPECT_EQ(test, o->st.namelen, s->namelen);
+	KUNIT_EXPECT_EQ(test, o->st.fs_type, s->fs_type);
+	KUNIT_EXPECT_EQ(test, o->st.block_size, s->block_size);
+	KUNIT_EXPECT_EQ(test, o->st.total_blocks, s->total_blocks);
+	KUNIT_EXPECT_EQ(test, o->st.free_blocks, s->free_blocks);
+	KUNIT_EXPECT_EQ(test, o->st.avail_blocks, s->avail_blocks);
+	KUNIT_EXPECT_EQ(test, o->st.total_files, s->total_files);
+	KUNIT_EXPECT_EQ(test, o->st.free_files, s->free_files);
+	KUNIT_EXPECT_EQ(test, o->st.fs_id, s->fs_id);
+	KUNIT_EXPECT_EQ(test, o->st.max_name_len, s->max_name_len);
 }
 
 static void b_rlopen(struct mb *m, enum p9x_dialect d)
