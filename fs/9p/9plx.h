@@ -39,6 +39,7 @@ enum p9x_cache {
  * @access: fid sharing and permission model
  * @single_uid: the user for P9X_ACCESS_SINGLE
  * @cache: cache mode
+ * @posixacl: POSIX ACLs checked in the guest (posixacl; with access=client)
  * @want_lx: version=9p2000.Lx (the default)
  * @fallback: accept 9P2000.L when the server lacks Lx (not nofallback)
  * @targs: transport settings (port, privport, rfdno, wfdno)
@@ -62,6 +63,7 @@ struct p9x_mount_opts {
 	enum p9x_access access;
 	kuid_t single_uid;
 	enum p9x_cache cache;
+	bool posixacl;
 	bool want_lx;
 	bool fallback;
 };
@@ -117,6 +119,9 @@ extern const struct dentry_operations p9x_dentry_ops;
 extern const struct address_space_operations p9x_file_aops;
 extern const struct address_space_operations p9x_cached_aops;
 extern P9X_XATTR_LIST(p9x_xattr_handlers);
+/* system.posix_acl_* handlers, listed on kernels before 6.2 (compat.h) */
+extern const struct xattr_handler p9x_xattr_acl_access;
+extern const struct xattr_handler p9x_xattr_acl_default;
 
 /* inode.c */
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
@@ -136,6 +141,18 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 
 /* xattr.c */
 ssize_t p9x_listxattr(struct dentry *dentry, char *buffer, size_t size);
+ssize_t p9x_xattr_get_fid(struct p9x_fid *fid, const char *name, void *buf,
+			  size_t size, size_t max);
+ssize_t p9x_xattr_get_alloc(struct p9x_fid *fid, const char *name,
+			    size_t max, void **bufp);
+int p9x_xattr_set_fid(struct p9x_fid *fid, const char *name,
+		      const void *value, size_t size, int flags);
+
+/* acl.c (p9x_acl_get and p9x_acl_set are declared in compat.h) */
+int p9x_acl_create(struct inode *dir, umode_t *mode, struct posix_acl **acls);
+int p9x_acl_init(struct inode *inode, struct dentry *dentry,
+		 struct posix_acl **acls);
+void p9x_acl_release(struct posix_acl **acls);
 
 /* cache.c */
 struct p9x_fid *p9x_inode_io_fid(struct inode *inode, struct file *file);

@@ -9,6 +9,8 @@
 #include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/pagemap.h>
+#include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/stat.h>
 #include <linux/writeback.h>
 
@@ -60,6 +62,102 @@ static inline void p9x_inode_set_times(struct inode *inode,
 	inode->i_mtime = mtime;
 	inode->i_ctime = ctime;
 }
+#endif
+
+#if P9X_KV_AT_LEAST(6, 6)
+static inline struct timespec64 p9x_inode_ctime(const struct inode *inode)
+{
+	return inode_get_ctime(inode);
+}
+#else
+static inline struct timespec64 p9x_inode_ctime(const struct inode *inode)
+{
+	return inode->i_ctime;
+}
+#endif
+
+/*
+ * POSIX ACLs (acl.c).  6.2 renamed ->get_acl to ->get_inode_acl, added a
+ * dentry-based ->get_acl for the xattr syscalls, passed ->set_acl and
+ * posix_acl_chmod() a dentry, and took the system.posix_acl_* xattrs
+ * into the VFS; before, they went through the filesystem's handlers.
+ */
+struct posix_acl *p9x_acl_get(struct inode *inode, struct dentry *dentry,
+			      int type);
+int p9x_acl_set(struct p9x_idmap *idmap, struct inode *inode,
+		struct dentry *dentry, struct posix_acl *acl, int type);
+
+static inline struct posix_acl *p9x_iop_get_inode_acl(struct inode *inode,
+						      int type, bool rcu)
+{
+	/* Reading it means talking to the server. */
+	if (rcu)
+		return ERR_PTR(-ECHILD);
+	return p9x_acl_get(inode, NULL, type);
+}
+
+#if P9X_KV_AT_LEAST(6, 2)
+static inline struct posix_acl *p9x_iop_get_acl(struct p9x_idmap *idmap,
+						struct dentry *dentry, int type)
+{
+	return p9x_acl_get(d_inode(dentry), dentry, type);
+}
+
+static inline int p9x_iop_set_acl(struct p9x_idmap *idmap,
+				  struct dentry *dentry,
+				  struct posix_acl *acl, int type)
+{
+	return p9x_acl_set(idmap, d_inode(dentry), dentry, acl, type);
+}
+
+static inline int p9x_acl_chmod(struct p9x_idmap *idmap, struct dentry *dentry)
+{
+	return posix_acl_chmod(idmap, dentry, d_inode(dentry)->i_mode);
+}
+
+#define P9X_ACL_IOPS \
+	.get_inode_acl = p9x_iop_get_inode_acl, \
+	.get_acl = p9x_iop_get_acl, \
+	.set_acl = p9x_iop_set_acl
+
+/* The VFS itself takes system.posix_acl_* to ->get_acl and ->set_acl. */
+static inline const struct xattr_handler *p9x_vfs_acl_handler(int type)
+{
+	return NULL;
+}
+
+/* Nothing to list: the handler list ends before these. */
+#define P9X_XATTR_ACL_ACCESS	NULL
+#define P9X_XATTR_ACL_DEFAULT	NULL
+#else
+static inline int p9x_iop_set_acl(struct p9x_idmap *idmap, struct inode *inode,
+				  struct posix_acl *acl, int type)
+{
+	return p9x_acl_set(idmap, inode, NULL, acl, type);
+}
+
+static inline int p9x_acl_chmod(struct p9x_idmap *idmap, struct dentry *dentry)
+{
+	return posix_acl_chmod(idmap, d_inode(dentry), d_inode(dentry)->i_mode);
+}
+
+#define P9X_ACL_IOPS \
+	.get_acl = p9x_iop_get_inode_acl, \
+	.set_acl = p9x_iop_set_acl
+/*
+ * Here system.posix_acl_* reach the filesystem's own handlers: with
+ * posixacl they hand over to the VFS's, which use ->get_acl and
+ * ->set_acl; without, the attributes go to the server as they are, as
+ * with the in-kernel client of these kernels.
+ */
+static inline const struct xattr_handler *p9x_vfs_acl_handler(int type)
+{
+	return type == ACL_TYPE_DEFAULT ? &posix_acl_default_xattr_handler :
+					  &posix_acl_access_xattr_handler;
+}
+
+#define P9X_XATTR_ACL_ACCESS	(&p9x_xattr_acl_access)
+#define P9X_XATTR_ACL_DEFAULT	(&p9x_xattr_acl_default)
 #endif
 
 #if P9X_KV_AT_LEAST(6, 5)

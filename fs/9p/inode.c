@@ -107,6 +107,13 @@ void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
 	at = p9x_ts(attr->atime_sec, attr->atime_nsec);
 	mt = p9x_ts(attr->mtime_sec, attr->mtime_nsec);
 	ct = p9x_ts(attr->ctime_sec, attr->ctime_nsec);
+	/* Any change of an ACL on the server moves the ctime. */
+	if (IS_POSIXACL(inode)) {
+		struct timespec64 old = p9x_inode_ctime(inode);
+
+		if (!timespec64_equal(&old, &ct))
+			forget_all_cached_acls(inode);
+	}
 	p9x_inode_set_times(inode, at, mt, ct);
 }
 
@@ -280,6 +287,7 @@ const struct inode_operations p9x_file_iops = {
 	.getattr = p9x_getattr_op,
 	.setattr = p9x_setattr_op,
 	.listxattr = p9x_listxattr,
+	P9X_ACL_IOPS,
 };
 
 const struct inode_operations p9x_symlink_iops = {
@@ -293,6 +301,7 @@ const struct inode_operations p9x_special_iops = {
 	.getattr = p9x_getattr_op,
 	.setattr = p9x_setattr_op,
 	.listxattr = p9x_listxattr,
+	P9X_ACL_IOPS,
 };
 
 struct inode *p9x_alloc_inode(struct super_block *sb)

@@ -24,9 +24,12 @@ static u32 p9x_new_gid(struct inode *dir)
 	return from_kgid(&init_user_ns, gid);
 }
 
-/* Walk to a name just created and attach the fid and inode to @dentry. */
+/*
+ * Walk to a name just created and attach the fid and inode to @dentry;
+ * then give the file @acls, if not NULL (see p9x_acl_create()).
+ */
 static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
-			   struct p9x_fid *dfid)
+			   struct p9x_fid *dfid, struct posix_acl **acls)
 {
 	const char *name = dentry->d_name.name;
 	struct p9x_attr attr;
@@ -35,8 +38,11 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 	int err;
 
 	fid = p9x_walk(dfid, 1, &name);
-	if (IS_ERR(fid))
+	if (IS_ERR(fid)) {
+		if (acls)
+			p9x_acl_release(acls);
 		return PTR_ERR(fid);
+	}
 	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
 	if (err)
 		goto out_fid;
@@ -47,10 +53,12 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 	}
 	d_instantiate(dentry, inode);
 	p9x_dentry_add_fid(dentry, fid);
-	return 0;
+	return acls ? p9x_acl_init(inode, dentry, acls) : 0;
 
 out_fid:
 	p9x_fid_put(fid);
+	if (acls)
+		p9x_acl_release(acls);
 	return err;
 }
 
@@ -64,6 +72,7 @@ static int p9x_make(struct inode *dir, struct dentry *dentry, umode_t mode,
 {
 	const char *name = dentry->d_name.name;
 	u32 gid = p9x_new_gid(dir);
+	struct posix_acl *acls[2];
 	struct p9x_fid *dfid;
 	struct p9x_qid qid;
 	int err;
@@ -73,6 +82,11 @@ static int p9x_make(struct inode *dir, struct dentry *dentry, umode_t mode,
 	dfid = p9x_dentry_fid(dentry->d_parent);
 	if (IS_ERR(dfid))
 		return PTR_ERR(dfid);
+	err = p9x_acl_create(dir, &mode, acls);
+	if (err) {
+		p9x_fid_put(dfid);
+		return err;
+	}
 	if (S_ISDIR(mode))
 		err = p9x_mkdir(dfid, name, mode & 07777, gid, &qid);
 	else if (S_ISLNK(mode))
@@ -81,7 +95,9 @@ static int p9x_make(struct inode *dir, struct dentry *dentry, umode_t mode,
 		err = p9x_mknod(dfid, name, mode, MAJOR(rdev), MINOR(rdev), gid,
 				&qid);
 	if (!err)
-		err = p9x_instantiate(dir, dentry, dfid);
+		err = p9x_instantiate(dir, dentry, dfid, acls);
+	else
+		p9x_acl_release(acls);
 	p9x_fid_put(dfid);
 	return err;
 }
@@ -129,7 +145,7 @@ static int p9x_link_op(struct dentry *old, struct inode *dir,
 	err = p9x_link(dfid, fid, dentry->d_name.name);
 	p9x_fid_put(fid);
 	if (!err)
-		err = p9x_instantiate(dir, dentry, dfid);
+		err = p9x_instantiate(dir, dentry, dfid, NULL);
 	p9x_fid_put(dfid);
 	return err;
 }
@@ -294,6 +310,9 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	if (ia->ia_valid & ATTR_SIZE)
 		truncate_setsize(inode, ia->ia_size);
 	setattr_copy(idmap, inode, ia);
+	/* The access ACL's mask and others follow the new mode. */
+	if ((ia->ia_valid & ATTR_MODE) && IS_POSIXACL(inode))
+		return p9x_acl_chmod(idmap, dentry);
 	return 0;
 }
 
@@ -310,4 +329,5 @@ const struct inode_operations p9x_dir_iops = {
 	.unlink = p9x_unlink,
 	.rmdir = p9x_rmdir,
 	.rename = p9x_rename_op,
+	P9X_ACL_IOPS,
 };

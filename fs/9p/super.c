@@ -203,7 +203,8 @@ static int p9x_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		o->locktimeout = result.uint_32;
 		return 0;
 	case OPT_POSIXACL:
-		return invalfc(fc, "posixacl: POSIX ACLs are not supported yet");
+		o->posixacl = true;
+		return 0;
 	case OPT_NOEXTEND:
 		return invalfc(fc, "noextend: legacy 9P2000 is not supported");
 	}
@@ -258,6 +259,8 @@ static int p9x_show_options(struct seq_file *m, struct dentry *root)
 		seq_printf(m, ",debug=%x", o->debug);
 	if (o->locktimeout)
 		seq_printf(m, ",locktimeout=%u", o->locktimeout);
+	if (o->posixacl)
+		seq_puts(m, ",posixacl");
 	if (o->targs.port != P9X_DEFAULT_PORT)
 		seq_printf(m, ",port=%u", o->targs.port);
 	if (o->targs.privport)
@@ -361,6 +364,11 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_time_gran = 1;
 	sb->s_xattr = p9x_xattr_handlers;
+	/* Only a guest that checks permissions itself needs the ACLs. */
+	if (o->posixacl && o->access == P9X_ACCESS_CLIENT)
+		sb->s_flags |= SB_POSIXACL;
+	else if (o->posixacl)
+		warnfc(fc, "posixacl: needs access=client; the server applies ACLs");
 	err = super_setup_bdi(sb);
 	if (err)
 		return err;
