@@ -289,31 +289,34 @@ kit_nlxprobe() {
 	echo "$out"
 }
 
-# kit_stressng: an archive holding the host's stress-ng and the shared
-# libraries ldd names for it, to be added to a guest image (as kit_diod
-# does for diod).  Cached, keyed by the files that go in.  Prints its
-# path; fails if stress-ng is not installed.
-kit_stressng() {
-	local bin=/usr/bin/stress-ng libs key img tree f
-	[ -x "$bin" ] || return 1
-	libs=$(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+# kit_bins NAME PROG...: an archive holding the host's programs PROG...
+# (full paths, kept in the guest) and the shared libraries ldd names for
+# them, to be added to a guest image (as kit_diod does for diod).
+# Cached, keyed by the files that go in.  Prints its path; fails if a
+# program is not installed.
+kit_bins() {
+	local name=$1 libs key img tree f
+	shift
+	for f; do
+		[ -x "$f" ] || return 1
+	done
+	libs=$(for f; do ldd "$f"; done |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
 		sort -u) || return 1
 	[ -n "$libs" ] || return 1
 	key=$({
-		declare -f kit_stressng
-		sha256sum "$bin"
+		declare -f kit_bins
+		sha256sum "$@"
 		for f in $libs; do sha256sum -- "$(readlink -f "$f")"; done
 	} | sha256sum | cut -c1-16)
-	img=$NINEPLX_CACHE/vm/initrd/stress-ng-$key.cpio.gz
+	img=$NINEPLX_CACHE/vm/initrd/$name-$key.cpio.gz
 	if [ -f "$img" ]; then
 		echo "$img"
 		return 0
 	fi
 	mkdir -p "${img%/*}"
-	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-stress.XXXXXX")
-	mkdir -p "$tree/usr/bin"
-	cp "$bin" "$tree/usr/bin/stress-ng"
-	for f in $libs; do
+	tree=$(mktemp -d "${TMPDIR:-/tmp}/9plx-bins.XXXXXX")
+	for f in "$@" $libs; do
 		mkdir -p "$tree${f%/*}"
 		cp -L "$f" "$tree$f"
 	done
@@ -322,4 +325,13 @@ kit_stressng() {
 	mv "$f" "$img"
 	rm -rf "$tree"
 	echo "$img"
+}
+
+# kit_stressng: stress-ng, for the "ops" phases.
+kit_stressng() { kit_bins stress-ng /usr/bin/stress-ng; }
+
+# kit_acltools: Debian's acl and attr tools, for the "acl" phases.
+kit_acltools() {
+	kit_bins acl-tools /usr/bin/getfacl /usr/bin/setfacl \
+		/usr/bin/getfattr /usr/bin/setfattr
 }

@@ -15,6 +15,9 @@
 #   SHARE/p1/              tmpfs (64 MiB)
 #   SHARE/p2/              tmpfs (48 MiB), populated in the same order
 #   SHARE/pN/file, SHARE/pN/link -> file, SHARE/pN/dir/{a,b,c}
+#   SHARE/scratch/         read-write scratch, one subdirectory per boot
+#   SHARE/aclscratch/      the same for the ACL phases, exported as a
+#                          second device (security_model=passthrough)
 #   SHARE/many/here        on the share's own tmpfs
 #   SHARE/many/mNN/        SHARE_MANY tmpfs instances (m00..m63), each
 #                          with one file, "file", created the same way
@@ -90,6 +93,8 @@ share_create() {
 	# Scratch space for the read-write phase, one subdirectory per boot,
 	# so writes never show in what the read-only checks compare.
 	mkdir -m 0777 "$s/scratch"
+	# Exported on its own with security_model=passthrough, for ACLs.
+	mkdir -m 0777 "$s/aclscratch"
 	mkdir "$s/p1" "$s/p2"
 	mount -t tmpfs -o size=64m,mode=0755 nlx-p1 "$s/p1"
 	mount -t tmpfs -o size=48m,mode=0755 nlx-p2 "$s/p2"
