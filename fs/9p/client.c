@@ -168,16 +168,19 @@ static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 	if (IS_ERR(req))
 		goto wait_old;
 	p9x_wbuf_init(&b, req->tc, P9X_TC_CAP);
-	if (p9x_enc_tflush(&b, req->tag, old->tag) || p9x_send(c, req)) {
-		p9x_req_put(req);
-		goto wait_old;
-	}
+	if (p9x_enc_tflush(&b, req->tag, old->tag))
+		goto put_flush;
+	req->tc_len = b.len;
+	if (p9x_send(c, req))
+		goto put_flush;
 	wait_event(req->wq, p9x_req_finished(req));
 	p9x_req_put(req);
 	if (!p9x_req_finished(old) && c->ops->cancelled)
 		c->ops->cancelled(c, old);
 	return;
 
+put_flush:
+	p9x_req_put(req);
 wait_old:
 	/* Without a flush the tag is not free: wait for the answer itself. */
 	wait_event(old->wq, p9x_req_finished(old));
