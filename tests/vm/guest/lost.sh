@@ -5,10 +5,13 @@
 #
 # Phase "lost" (server "diod"): diod dies under a 9plx mount.  diod is
 # stopped first (SIGSTOP) so that a request is surely in flight, then
-# killed; the call waiting for it, and every later call, must fail with
-# EIO within seconds, and umount (plain and lazy) must work.  The
-# guest's hung-task detector (20 s, set by /init) would report anything
-# stuck in the kernel.
+# killed; the call waiting for it (a read, a readdir, a write over tcp
+# and over unix, an F_SETLKW), and every later call, must fail with EIO
+# within seconds, and umount (plain and lazy) must work.  The guest's
+# hung-task detector (20 s, set by /init) would report anything stuck
+# in the kernel.  Also: signals end an F_SETLKW wait; SIGKILL ends a
+# read the (stopped) server sits on, through Tflush, and the mount goes
+# on working; and at the end, with every dead mount gone, 9plx unloads.
 
 # c_mid_read: a slow dd (64-byte reads) is cut off by the server's death.
 c_mid_read() {
@@ -58,6 +61,52 @@ c_mid_readdir() {
 	bg_dies_eio "$_ls" /tmp/ls.err "ls data/bigdir"
 }
 
+# c_mid_write: a slow writer (64-byte writes, cache=none: one Twrite
+# each) is cut off the same way; what it wrote is left on the export.
+c_mid_write() {
+	need_mount "$DM" || return
+	rm -f "$EXP/nlx-lost-write"
+	dd if=/dev/zero of="$DM/nlx-lost-write" bs=64 count=200000 2>/tmp/dd.err &
+	_dd=$!
+	sleep 1
+	if ! kill -0 "$_dd" 2>/dev/null; then
+		wait "$_dd"
+		why "dd finished within 1 s, before the server could be stopped: $(cat /tmp/dd.err)"
+		return 1
+	fi
+	kill -STOP "$DIOD_PID"
+	sleep 1
+	if ! kill -0 "$_dd" 2>/dev/null; then
+		kill -CONT "$DIOD_PID"
+		wait "$_dd"
+		why "dd ended while diod was stopped: $(cat /tmp/dd.err)"
+		return 1
+	fi
+	dmark
+	diod_kill
+	bg_dies_eio "$_dd" /tmp/dd.err "dd to nlx-lost-write" || return 1
+	echo "nlx: dd: $(tr '\n' ' ' </tmp/dd.err); $(stat -c %s "$EXP/nlx-lost-write") bytes on the export"
+	rm -f "$EXP/nlx-lost-write"
+}
+
+# c_log_clean: the loss is logged, and nothing since dmark looks like a
+# kernel bug or a stuck task.
+c_log_clean() {
+	c_lost_logged || return 1
+	_l=$(dnew | grep -E 'WARNING:|BUG:|Oops|INFO: task|hung_task|Call Trace' | head -n 1)
+	[ -z "$_l" ] && return 0
+	why "kernel log: $_l"
+	return 1
+}
+
+# Writes and creates on the dead mount fail too.
+c_later_writes() {
+	need_mount "$DM" || return
+	c_fails_eio sh -c "echo x >>'$DM/data/file'" || return 1
+	c_fails_eio sh -c "echo x >'$DM/nlx-new-file'" || return 1
+	c_fails_eio mkdir "$DM/nlx-new-dir"
+}
+
 c_later_calls() {
 	need_mount "$DM" || return
 	c_fails_eio stat "$DM/hello.txt" || return 1
@@ -77,6 +126,175 @@ c_umount_lazy() {
 	return 1
 }
 
+# --- a lock wait, signals, and Tflush ---------------------------------------
+
+# The waiter locks through $DM (tcp), the holder through $LK2 (unix):
+# two sessions, so the wait is diod's (Rlock "blocked", asked again)
+# and not a local one.
+LK2=/mnt/diod2
+LKF=nlx-lockfile
+LK_HOLDER="" LK_WAITER=""
+
+# lk_until_line FILE TEXT: TEXT shows up in FILE within 10 s.
+lk_until_line() {
+	for _i in $(seq 100); do
+		grep -qx "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# lk_gone PID SECS: PID ends within SECS seconds; its status in LK_RC.
+lk_gone() {
+	for _i in $(seq $(($2 * 10))); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		LK_RC=""
+		return 1
+	fi
+	wait "$1"
+	LK_RC=$?
+	return 0
+}
+
+# lk_hold: a process holding a write lock on the file through $LK2.
+lk_hold() {
+	nlxprobe lockhold "$LK2/$LKF" >/tmp/hold.out 2>&1 &
+	LK_HOLDER=$!
+	lk_until_line /tmp/hold.out "ok locked" && return 0
+	why "holder through $LK2: $(tr '\n' ' ' </tmp/hold.out)"
+	return 1
+}
+
+lk_unhold() {
+	[ -n "$LK_HOLDER" ] || return 0
+	kill -TERM "$LK_HOLDER" 2>/dev/null
+	lk_gone "$LK_HOLDER" 10 || { kill -KILL "$LK_HOLDER"; wait "$LK_HOLDER"; }
+	LK_HOLDER=""
+}
+
+# lk_wait: a process in F_SETLKW through $DM, still waiting after 2 s.
+lk_wait() {
+	nlxprobe lockwait "$DM/$LKF" >/tmp/wait.out 2>&1 &
+	LK_WAITER=$!
+	lk_until_line /tmp/wait.out "ok waiting" || {
+		why "waiter did not start: $(tr '\n' ' ' </tmp/wait.out)"
+		return 1
+	}
+	sleep 2
+	kill -0 "$LK_WAITER" 2>/dev/null && return 0
+	wait "$LK_WAITER"
+	why "F_SETLKW returned while another session held the lock: $(tr '\n' ' ' </tmp/wait.out)"
+	return 1
+}
+
+c_lk_setup() {
+	need_mount "$DM" || return
+	: >"$EXP/$LKF"
+	dmount unix "$LK2" "" || { why "mount $LK2: $(cat /tmp/mount.err)"; return 1; }
+	lk_hold
+}
+
+# A caught signal ends the wait with EINTR, within seconds.
+c_lk_sigint() {
+	need_mount "$DM" || return
+	lk_wait || return 1
+	kill -INT "$LK_WAITER"
+	lk_gone "$LK_WAITER" 5 || {
+		kill -KILL "$LK_WAITER"
+		wait "$LK_WAITER"
+		why "F_SETLKW still waiting 5 s after SIGINT"
+		return 1
+	}
+	_l=$(tail -n 1 /tmp/wait.out)
+	[ "$LK_RC" = 1 ] && [ "${_l#FAIL setlkw errno=4 EINTR}" != "$_l" ] && return 0
+	why "after SIGINT: exit $LK_RC, $_l"
+	return 1
+}
+
+# SIGKILL ends the waiting process.
+c_lk_sigkill() {
+	need_mount "$DM" || return
+	lk_wait || return 1
+	kill -KILL "$LK_WAITER"
+	lk_gone "$LK_WAITER" 5 || { why "waiter still there 5 s after SIGKILL"; return 1; }
+	[ "$LK_RC" = 137 ] && return 0
+	why "after SIGKILL: exit status $LK_RC, $(tail -n 1 /tmp/wait.out)"
+	return 1
+}
+
+# After the interrupted waits the mount works, and a new waiter gets
+# the lock once the holder lets go.
+c_lk_after_signals() {
+	need_mount "$DM" || return
+	c_d_read "$DM" || return 1
+	c_d_readdir "$DM" || return 1
+	lk_wait || return 1
+	lk_unhold
+	lk_gone "$LK_WAITER" 10 || {
+		kill -KILL "$LK_WAITER"
+		wait "$LK_WAITER"
+		why "the lock was not granted within 10 s of the holder's exit"
+		return 1
+	}
+	[ "$LK_RC" = 0 ] && [ "$(tail -n 1 /tmp/wait.out)" = "ok granted" ] && return 0
+	why "after the holder's exit: exit $LK_RC, $(tail -n 1 /tmp/wait.out)"
+	return 1
+}
+
+# diod dies while a process waits for a lock: the wait ends with EIO.
+c_lk_lost() {
+	need_mount "$DM" || return
+	lk_hold || return 1
+	lk_wait || return 1
+	dmark
+	diod_kill
+	bg_dies_eio "$LK_WAITER" /tmp/wait.out "F_SETLKW"
+	_rc=$?
+	lk_unhold
+	return $_rc
+}
+
+# A fatal signal to a read the server sits on (diod stopped) sends
+# Tflush: once diod runs again the process is gone, and the mount works
+# (the read's tag was given back properly).
+c_flush_read() {
+	need_mount "$DM" || return
+	dd if="$DM/data/big.bin" of=/dev/null bs=64 2>/tmp/dd.err &
+	_dd=$!
+	sleep 1
+	kill -0 "$_dd" 2>/dev/null || { wait "$_dd"; why "dd finished within 1 s"; return 1; }
+	kill -STOP "$DIOD_PID"
+	sleep 1
+	kill -KILL "$_dd"
+	sleep 1
+	if kill -0 "$_dd" 2>/dev/null; then _st=waiting; else _st=gone; fi
+	echo "nlx: 1 s after SIGKILL, diod stopped: dd $_st ($(cut -d' ' -f3 "/proc/$_dd/stat" 2>/dev/null))"
+	kill -CONT "$DIOD_PID"
+	lk_gone "$_dd" 10 || { why "dd still there 10 s after SIGKILL and SIGCONT"; return 1; }
+	[ "$LK_RC" = 137 ] || { why "dd exit status $LK_RC after SIGKILL"; return 1; }
+	for _i in 1 2 3; do
+		c_d_read "$DM" || return 1
+	done
+	c_d_readdir "$DM" || return 1
+	c_d_write "$DM"
+}
+
+c_lost_rmmod() {
+	for _m in "$DM" "$LK2"; do
+		umount_if "$_m"
+	done
+	if grep -q ' 9p ' /proc/mounts; then
+		why "9p mounts left: $(grep ' 9p ' /proc/mounts | tr '\n' ' ')"
+		return 1
+	fi
+	rmmod 9plx 2>/tmp/rmmod.err || { why "rmmod 9plx: $(cat /tmp/rmmod.err)"; return 1; }
+	# Back for the phases that follow.
+	modload 9plx
+}
+
 PFX=lost/read-
 check mount c_dmounted tcp "$DM"
 check pending-read c_mid_read
@@ -92,3 +310,45 @@ check log c_lost_logged
 check later-calls c_later_calls
 check umount-lazy c_umount_lazy "$DM"
 umount_if "$DM"
+
+PFX=lost/write-tcp-
+check mount c_dmounted tcp "$DM"
+check pending-write c_mid_write
+check log c_log_clean
+check later-calls c_later_calls
+check later-writes c_later_writes
+check umount c_umount "$DM"
+umount_if "$DM"
+
+PFX=lost/write-unix-
+check mount c_dmounted unix "$DM"
+check pending-write c_mid_write
+check log c_log_clean
+check later-calls c_later_calls
+check later-writes c_later_writes
+check umount-lazy c_umount_lazy "$DM"
+umount_if "$DM"
+
+PFX=lost/flush-
+check mount c_dmounted tcp "$DM"
+check killed-read c_flush_read
+check umount c_umount "$DM"
+umount_if "$DM"
+
+PFX=lost/lock-
+check mount c_dmounted tcp "$DM"
+check hold c_lk_setup
+check sigint c_lk_sigint
+check sigkill c_lk_sigkill
+check after-signals c_lk_after_signals
+check pending-lock c_lk_lost
+check log c_log_clean
+check later-calls c_later_calls
+check umount c_umount "$DM"
+check umount-lazy c_umount_lazy "$LK2"
+lk_unhold
+umount_if "$DM"
+umount_if "$LK2"
+
+PFX=lost/
+check rmmod c_lost_rmmod

@@ -11,17 +11,22 @@
 # text busybox prints.  Data is re-read after a remount, so it must have
 # reached the server, not only the guest.
 
+# Phase "diodrw" points the same checks at diod over tcp: it sets
+# RW_SRC (mount source) and RW_OPTS, and exports a scratch directory.
 RW_CLIENT=${RW_CLIENT:-9plx}
+RW_SRC=${RW_SRC:-$TAG}
 M=/mnt/rw
 W=$M/scratch/rw-$RW_CLIENT-$(uname -r)-$NLX_SERVER
-if [ "$RW_CLIENT" = stock ]; then
+if [ -n "${RW_OPTS:-}" ]; then
+	:
+elif [ "$RW_CLIENT" = stock ]; then
 	RW_OPTS=trans=virtio,version=9p2000.L
 else
 	RW_OPTS=trans=virtio
 fi
 
 rw_mount() {
-	try_mount 9p "$RW_OPTS" "$TAG" "$M" || {
+	try_mount 9p "$RW_OPTS" "$RW_SRC" "$M" || {
 		why "mount: $(cat /tmp/mount.err)"
 		return 1
 	}
@@ -29,7 +34,7 @@ rw_mount() {
 
 c_rw_mount() {
 	if [ "$RW_CLIENT" = 9plx ]; then
-		modload 9plx || return 1
+		mod_loaded 9plx || modload 9plx || return 1
 	fi
 	rw_mount || return 1
 	mkdir "$W" 2>/tmp/e || { why "mkdir $W: $(cat /tmp/e)"; return 1; }
@@ -240,7 +245,7 @@ c_fsx() {
 	need_mount "$M" || return
 	# One mount per virtio device: swap the cache mode of the one there.
 	timeout 60 umount "$M" || { why "umount"; return 1; }
-	try_mount 9p "$RW_OPTS,cache=$1" "$TAG" "$M" || {
+	try_mount 9p "$RW_OPTS,cache=$1" "$RW_SRC" "$M" || {
 		why "mount cache=$1: $(cat /tmp/mount.err)"; rw_mount; return 1; }
 	timeout 300 nlxprobe fsx "$W/fsx-$1" 1500 "$2" /tmp/fsx.model >/tmp/fsx.out 2>&1
 	_rc=$?

@@ -89,6 +89,103 @@ check readdir c_d_readdir "$DM"
 check umount c_umount "$DM"
 umount_if "$DM"
 
+# --- IPv6 -------------------------------------------------------------------
+#
+# diod 1.0.24 splits -l HOST:PORT at the first colon, so it takes no
+# IPv6 literal; a name that resolves to ::1 alone (added to the guest's
+# /etc/hosts) makes it listen on [::1] only.  9plx is given the literal.
+
+D6_PORT=5642
+D6_NAME=nlx-ip6-loopback
+D6_PID=""
+
+# listening6 PORT: a listener on [::1]:PORT in /proc/net/tcp6.
+listening6() {
+	grep -qi "00000000000000000000000001000000:$(printf '%04X' "$1") 00000000000000000000000000000000:0000 0A" \
+		/proc/net/tcp6 2>/dev/null
+}
+
+c_ipv6_lo() {
+	[ -r /proc/net/if_inet6 ] || { why "no IPv6 in this kernel (/proc/net/if_inet6 missing)"; return 77; }
+	grep -q '^00000000000000000000000000000001 .* lo$' /proc/net/if_inet6 && return 0
+	why "lo has no ::1: $(tr '\n' ' ' </proc/net/if_inet6)"
+	return 1
+}
+
+c_ipv6_diod() {
+	[ -r /proc/net/if_inet6 ] || { why "no IPv6 in this kernel"; return 77; }
+	grep -q " $D6_NAME\$" /etc/hosts || echo "::1 $D6_NAME" >>/etc/hosts
+	"$DIOD" -f -n -c /etc/diod.conf -e "$EXP" -l "$D6_NAME:$D6_PORT" \
+		</dev/null >>/tmp/diod6.log 2>&1 &
+	D6_PID=$!
+	for _i in $(seq 50); do
+		listening6 "$D6_PORT" && break
+		kill -0 "$D6_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	listening6 "$D6_PORT" || {
+		why "diod -l $D6_NAME:$D6_PORT: no listener on [::1]: $(tail -n 3 /tmp/diod6.log | tr '\n' ' ')"
+		return 1
+	}
+	grep -qi ":$(printf '%04X' "$D6_PORT") 00000000:0000 0A" /proc/net/tcp || return 0
+	why "diod listens on IPv4 port $D6_PORT too"
+	return 1
+}
+
+need_diod6() {
+	[ -n "$D6_PID" ] && kill -0 "$D6_PID" 2>/dev/null && return 0
+	why "diod on [::1] is not running (earlier failure)"
+	return 77
+}
+
+c_ipv6_mount() {
+	need_diod6 || return
+	dmark
+	try_mount 9p "trans=tcp,port=$D6_PORT,$DIOD_OPTS" ::1 "$DM" || {
+		why "mount ::1: $(cat /tmp/mount.err); log: $(dnew | tail -n 3)"
+		return 1
+	}
+	is_mounted "$DM" || { why "mount returned 0 but $DM is not in /proc/mounts"; return 1; }
+	echo "nlx: mounted: $(mount_line "$DM")"
+}
+
+# The session is an IPv6 connection: established, from ::1 to [::1]:port.
+c_ipv6_conn() {
+	need_mount "$DM" || return
+	_p=$(printf '%04X' "$D6_PORT")
+	grep -Eqi " 00000000000000000000000001000000:[0-9A-F]{4} 00000000000000000000000001000000:$_p 01 " \
+		/proc/net/tcp6 && return 0
+	why "no established ::1 -> [::1]:$D6_PORT connection in /proc/net/tcp6"
+	return 1
+}
+
+c_ipv6_source() {
+	need_mount "$DM" || return
+	_s=$(mount_line "$DM" | awk '{ print $1 }')
+	[ "$_s" = ::1 ] && return 0
+	why "/proc/mounts names the source '$_s', wanted ::1"
+	return 1
+}
+
+# diod on [::1] only: the same port over IPv4 is refused.
+c_ipv6_only() {
+	need_diod6 || return
+	c_d_mount_fails 127.0.0.1 "trans=tcp,port=$D6_PORT,$DIOD_OPTS" "cannot connect"
+}
+
+PFX=tcp/ipv6-
+check lo c_ipv6_lo
+check diod c_ipv6_diod
+check mount c_ipv6_mount
+check source c_ipv6_source
+check connection c_ipv6_conn
+check version c_version "$DM" "$DIOD_VERSION"
+file_checks "$DM"
+check umount c_umount "$DM"
+umount_if "$DM"
+check v4-refused c_ipv6_only
+diod_kill "$D6_PID"
+
 PFX=tcp/
 check bad-address c_d_mount_fails not-an-address "trans=tcp,$DIOD_OPTS" "IPv4 or IPv6"
 check refused c_d_mount_fails 127.0.0.1 "trans=tcp,port=5999,$DIOD_OPTS" "cannot connect"

@@ -30,6 +30,18 @@
  *	lock through PATH2 must be granted.  The same with flock().  One
  *	line per step, as openunlinked.
  *
+ *   nlxprobe lockhold PATH
+ *	a POSIX write lock on all of PATH (F_SETLK), then "ok locked" and
+ *	wait for SIGTERM or SIGINT (exit 0; the lock goes with the
+ *	descriptor).  The other half of lockwait, through another mount.
+ *
+ *   nlxprobe lockwait PATH
+ *	"ok waiting", then F_SETLKW for a write lock on all of PATH.
+ *	SIGINT and SIGTERM are caught without SA_RESTART, so a signal ends
+ *	the wait with EINTR, as it would for a program with a ^C handler.
+ *	"ok granted" (exit 0), or "FAIL setlkw errno=N ENAME (text)"
+ *	(exit 1).
+ *
  *   nlxprobe fsx FILE OPS SEED MODEL
  *	data integrity against a model: OPS random pwrites, ftruncates,
  *	mmap writes, preads (checked against the model), fsyncs and
@@ -53,6 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -355,6 +368,64 @@ static int locks(const char *p1, const char *p2)
 	return 0;
 }
 
+static void lk_catch(int sig)
+{
+	(void)sig;	/* only there to interrupt the call in progress */
+}
+
+/* SIGINT and SIGTERM end a blocking call with EINTR instead of the process. */
+static int lk_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = lk_catch;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -1;
+	return 0;
+}
+
+static int lockhold(const char *path)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0,
+	};
+	int fd;
+
+	if (lk_handlers())
+		return fail_errno("sigaction");
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return fail_errno("open");
+	if (fcntl(fd, F_SETLK, &fl))
+		return fail_errno("setlk");
+	step_ok("locked", "");
+	pause();
+	close(fd);
+	return 0;
+}
+
+static int lockwait(const char *path)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0,
+	};
+	int fd;
+
+	if (lk_handlers())
+		return fail_errno("sigaction");
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return fail_errno("open");
+	step_ok("waiting", "");
+	if (fcntl(fd, F_SETLKW, &fl))
+		return fail_errno("setlkw");
+	step_ok("granted", "");
+	close(fd);
+	return 0;
+}
+
 #define FSX_MAX	(1024 * 1024)
 
 static unsigned long long fsx_state;
@@ -502,8 +573,13 @@ int main(int argc, char **argv)
 		return asuser(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "locks"))
 		return locks(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "lockhold"))
+		return lockhold(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "lockwait"))
+		return lockwait(argv[2]);
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
-		"       | locks PATH1 PATH2 | fsx FILE OPS SEED MODEL\n"
+		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
+		"       | fsx FILE OPS SEED MODEL\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
 }
