@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/uidgid.h>
+#include <linux/utsname.h>
 
 #include "client.h"
 #include "compat.h"
@@ -73,11 +74,14 @@ struct p9x_mount_opts {
  * @c: the 9P session
  * @opts: options it was mounted with
  * @devmap: host device to st_dev (9P2000.Lx sessions)
+ * @nodename: the guest's host name at mount time, the client id of the
+ *	mount's locks
  */
 struct p9x_sb {
 	struct p9x_client *c;
 	struct p9x_mount_opts opts;
 	struct p9x_devmap devmap;
+	char nodename[__NEW_UTS_LEN + 1];
 };
 
 /**

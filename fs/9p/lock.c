@@ -11,7 +11,6 @@
 
 #include <linux/fs.h>
 #include <linux/sched/signal.h>
-#include <linux/utsname.h>
 
 #include "9plx.h"
 #include "compat.h"
@@ -43,10 +42,11 @@ static u64 p9x_lock_length(const struct file_lock *fl)
 
 /*
  * Ask the server for @fl, retrying while it is blocked if @wait, at most
- * @max_delay jiffies apart.
+ * @max_delay jiffies apart, as @client_id (the mount's host name).
  */
 static int p9x_server_lock(struct p9x_fid *fid, struct file_lock *fl,
-			   bool wait, unsigned long max_delay)
+			   bool wait, unsigned long max_delay,
+			   const char *client_id)
 {
 	unsigned long delay = P9X_LOCK_RETRY_MIN;
 	struct p9x_lock lk = {
@@ -55,7 +55,7 @@ static int p9x_server_lock(struct p9x_fid *fid, struct file_lock *fl,
 		.start = fl->fl_start,
 		.length = p9x_lock_length(fl),
 		.proc_id = p9x_fl_pid(fl),
-		.client_id = utsname()->nodename,
+		.client_id = client_id,
 	};
 	u8 status;
 	int err;
@@ -84,7 +84,8 @@ static int p9x_server_lock(struct p9x_fid *fid, struct file_lock *fl,
 
 static int p9x_setlk(struct file *file, int cmd, struct file_lock *fl)
 {
-	u32 secs = P9X_SB(file_inode(file)->i_sb)->opts.locktimeout;
+	struct p9x_sb *sbi = P9X_SB(file_inode(file)->i_sb);
+	u32 secs = sbi->opts.locktimeout;
 	unsigned long max_delay = secs ? secs * HZ : P9X_LOCK_RETRY_MAX;
 	struct p9x_fid *fid = file->private_data;
 	unsigned char type = p9x_fl_type(fl);
@@ -92,7 +93,8 @@ static int p9x_setlk(struct file *file, int cmd, struct file_lock *fl)
 
 	if (type == F_UNLCK) {
 		/* Release on the server, then here, whatever the server says. */
-		err = p9x_server_lock(fid, fl, false, max_delay);
+		err = p9x_server_lock(fid, fl, false, max_delay,
+				      sbi->nodename);
 		locks_lock_file_wait(file, fl);
 		return err;
 	}
@@ -100,7 +102,8 @@ static int p9x_setlk(struct file *file, int cmd, struct file_lock *fl)
 	err = locks_lock_file_wait(file, fl);
 	if (err)
 		return err;
-	err = p9x_server_lock(fid, fl, IS_SETLKW(cmd), max_delay);
+	err = p9x_server_lock(fid, fl, IS_SETLKW(cmd), max_delay,
+			      sbi->nodename);
 	if (err) {
 		p9x_fl_set(fl, F_UNLCK, p9x_fl_pid(fl));
 		locks_lock_file_wait(file, fl);
@@ -124,7 +127,7 @@ static int p9x_getlk(struct file *file, struct file_lock *fl)
 	gl.start = fl->fl_start;
 	gl.length = p9x_lock_length(fl);
 	gl.proc_id = p9x_fl_pid(fl);
-	gl.client_id = utsname()->nodename;
+	gl.client_id = P9X_SB(file_inode(file)->i_sb)->nodename;
 	err = p9x_getlock(fid, &gl, &out);
 	if (err)
 		return err;

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/string.h>
+#include <linux/utsname.h>
 
 #include "9plx.h"
 #include "transport.h"
@@ -414,6 +415,8 @@ static int p9x_get_tree(struct fs_context *fc)
 	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
 	if (!sbi)
 		return -ENOMEM;
+	/* Taken now: a task's last close may come after its namespaces go. */
+	strscpy(sbi->nodename, utsname()->nodename, sizeof(sbi->nodename));
 	copts.ops = o->trans;
 	copts.msize = o->msize;
 	copts.want_lx = o->want_lx;
