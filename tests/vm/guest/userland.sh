@@ -6,7 +6,9 @@
 # Phase "userland": a Debian root exported by the host (tag rootfs9),
 # mounted through 9plx and chrooted into.  A small C project is built
 # there with make -j2 and gcc, its binary run from the share, and git
-# used on it: init, commit, status, a change, diff.
+# used on it: init, commit, status, a change, diff.  Debian's fio writes
+# and verifies data through the page cache and again after the cache is
+# dropped, and util-linux's flock(1) shows locks excluding each other.
 
 R=/mnt/userland
 RTAG=rootfs9
@@ -57,9 +59,48 @@ c_ul_git() {
 	return 1
 }
 
+c_ul_fio() {
+	need_mount "$R" || return
+	# Random 4 KiB writes by two jobs, each then read back and checked.
+	in_root 'set -e
+		mkdir -p /work/fio
+		fio --name=rw --directory=/work/fio --size=8m --bs=4k \
+			--rw=randwrite --ioengine=psync --numjobs=2 \
+			--verify=crc32c --verify_fatal=1 --fsync_on_close=1' || {
+		why "fio randwrite+verify: $(grep -iE 'err|verify|fail' /tmp/ul.out | head -n 3 | tr '\n' ' ')"; return 1; }
+	grep -q 'err= 0' /tmp/ul.out || { why "fio: $(head -n 5 /tmp/ul.out | tr '\n' ' ')"; return 1; }
+	# The same checks on what the server holds, not the page cache.
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	in_root 'fio --name=rw --directory=/work/fio --size=8m --bs=4k \
+			--rw=randwrite --ioengine=psync --numjobs=2 \
+			--verify=crc32c --verify_fatal=1 --verify_only' || {
+		why "fio verify after drop_caches: $(grep -iE 'err|verify|fail' /tmp/ul.out | head -n 3 | tr '\n' ' ')"; return 1; }
+	grep -q 'err= 0' /tmp/ul.out && return 0
+	why "fio verify_only: $(head -n 5 /tmp/ul.out | tr '\n' ' ')"
+	return 1
+}
+
+c_ul_flock() {
+	need_mount "$R" || return
+	# A holder keeps the lock 3 s; a try fails at once, a wait gets it.
+	in_root 'touch /work/lockf
+		flock -x /work/lockf -c "touch /work/held; sleep 3" &
+		i=0
+		while [ ! -e /work/held ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		if flock -n -x /work/lockf true; then echo "try: got it"; else echo "try: busy"; fi
+		flock -w 20 -x /work/lockf echo "wait: got it"
+		wait' || { why "flock: $(tr '\n' ' ' </tmp/ul.out)"; return 1; }
+	grep -q 'try: busy' /tmp/ul.out && grep -q 'wait: got it' /tmp/ul.out && return 0
+	why "flock(1): $(tr '\n' ' ' </tmp/ul.out)"
+	return 1
+}
+
 check mount c_ul_mount
 check make-gcc-run c_ul_build
 check git c_ul_git
+check fio-verify c_ul_fio
+check flock-util-linux c_ul_flock
 umount "$R/dev" 2>/dev/null
 umount "$R/proc" 2>/dev/null
 check umount c_umount "$R"

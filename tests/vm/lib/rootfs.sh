@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# A Debian userland (bookworm, minbase plus gcc, make and git) for the
-# "userland" phase: the guest chroots into it over 9plx and builds and
-# runs a program and uses git there.  Built once with debootstrap from
+# A Debian userland (bookworm, minbase plus gcc, make, git and fio) for
+# the "userland" phase: the guest chroots into it over 9plx, builds and
+# runs a program, uses git, checks data with fio and locks with flock(1).  Built once with debootstrap from
 # Debian's archive and cached under $NINEPLX_CACHE/rootfs/; each boot
 # exports an overlay of it, so the cache itself never changes.
 
-ROOTFS_PKGS="gcc,make,git,libc6-dev"
+ROOTFS_PKGS="gcc,make,git,libc6-dev,fio"
 
 # rootfs_get: print the cached tree's path, building it if needed.
 rootfs_get() {
