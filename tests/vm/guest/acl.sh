@@ -29,7 +29,7 @@ GETFATTR=/usr/bin/getfattr
 # acl_of FILE [-d]: the access (or default) ACL, numeric ids, without
 # header or effective rights, on one line.
 acl_of() {
-	# shellcheck disable=SC2046 # word splitting joins the lines
+	# shellcheck disable=SC2046,SC2005 # word splitting joins the lines
 	echo $("$GETFACL" -pcnE "${2:--a}" "$1" 2>&1)
 }
 
@@ -80,7 +80,8 @@ c_acl_mount() {
 
 c_acl_set() {
 	need_mount "$AM" || return
-	: >"$AW/f" && chmod 640 "$AW/f" || { why "create f"; return 1; }
+	: >"$AW/f" || { why "create f"; return 1; }
+	chmod 640 "$AW/f" || { why "chmod f"; return 1; }
 	"$SETFACL" -m u:1000:rw "$AW/f" 2>/tmp/e || { why "setfacl: $(cat /tmp/e)"; return 1; }
 	acl_is "$AW/f" "user::rw- user:1000:rw- group::r-- mask::rw- other::---" || return 1
 	# The group bits show the mask.
@@ -123,7 +124,8 @@ c_acl_chmod() {
 
 c_acl_default() {
 	need_mount "$AM" || return
-	mkdir "$AW/d" && chmod 755 "$AW/d" || { why "mkdir d"; return 1; }
+	mkdir "$AW/d" || { why "mkdir d"; return 1; }
+	chmod 755 "$AW/d" || { why "chmod d"; return 1; }
 	"$SETFACL" -d -m u:1000:rwx "$AW/d" 2>/tmp/e || { why "setfacl -d: $(cat /tmp/e)"; return 1; }
 	acl_is "$AW/d" "user::rwx user:1000:rwx group::r-x mask::rwx other::r-x" -d || return 1
 	# With a default ACL the umask does not apply; the mode masks it.
@@ -166,7 +168,7 @@ c_acl_minimal() {
 	acl_remount ,posixacl || return 1
 	mode_is "$AW/m" 674 || return 1
 	if "$GETFATTR" -n system.posix_acl_access "$AW/m" >/tmp/e 2>&1; then
-		why "m has an access ACL on the server: $(cat /tmp/e | tr '\n' ' ')"
+		why "m has an access ACL on the server: $(tr '\n' ' ' </tmp/e)"
 		return 1
 	fi
 	grep -q "No such attribute" /tmp/e || { why "getfattr m: $(cat /tmp/e)"; return 1; }

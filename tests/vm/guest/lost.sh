@@ -13,27 +13,34 @@
 # read the (stopped) server sits on, through Tflush, and the mount goes
 # on working; and at the end, with every dead mount gone, 9plx unloads.
 
-# c_mid_read: a slow dd (64-byte reads) is cut off by the server's death.
-c_mid_read() {
-	need_mount "$DM" || return
-	dd if="$DM/data/big.bin" of=/dev/null bs=64 2>/tmp/dd.err &
-	_dd=$!
+# kill_under_dd PID: the background dd PID (errors in /tmp/dd.err) must
+# still run after 1 s and after diod is stopped; then diod is killed.
+kill_under_dd() {
+	_p=$1
 	sleep 1
-	if ! kill -0 "$_dd" 2>/dev/null; then
-		wait "$_dd"
-		why "dd finished within 1 s, before the server could be stopped"
+	if ! kill -0 "$_p" 2>/dev/null; then
+		wait "$_p"
+		why "dd finished within 1 s, before the server could be stopped: $(cat /tmp/dd.err)"
 		return 1
 	fi
 	kill -STOP "$DIOD_PID"
 	sleep 1
-	if ! kill -0 "$_dd" 2>/dev/null; then
+	if ! kill -0 "$_p" 2>/dev/null; then
 		kill -CONT "$DIOD_PID"
-		wait "$_dd"
+		wait "$_p"
 		why "dd ended while diod was stopped: $(cat /tmp/dd.err)"
 		return 1
 	fi
 	dmark
 	diod_kill
+}
+
+# c_mid_read: a slow dd (64-byte reads) is cut off by the server's death.
+c_mid_read() {
+	need_mount "$DM" || return
+	dd if="$DM/data/big.bin" of=/dev/null bs=64 2>/tmp/dd.err &
+	_dd=$!
+	kill_under_dd "$_dd" || return 1
 	bg_dies_eio "$_dd" /tmp/dd.err "dd of data/big.bin"
 }
 
@@ -68,22 +75,7 @@ c_mid_write() {
 	rm -f "$EXP/nlx-lost-write"
 	dd if=/dev/zero of="$DM/nlx-lost-write" bs=64 count=200000 2>/tmp/dd.err &
 	_dd=$!
-	sleep 1
-	if ! kill -0 "$_dd" 2>/dev/null; then
-		wait "$_dd"
-		why "dd finished within 1 s, before the server could be stopped: $(cat /tmp/dd.err)"
-		return 1
-	fi
-	kill -STOP "$DIOD_PID"
-	sleep 1
-	if ! kill -0 "$_dd" 2>/dev/null; then
-		kill -CONT "$DIOD_PID"
-		wait "$_dd"
-		why "dd ended while diod was stopped: $(cat /tmp/dd.err)"
-		return 1
-	fi
-	dmark
-	diod_kill
+	kill_under_dd "$_dd" || return 1
 	bg_dies_eio "$_dd" /tmp/dd.err "dd to nlx-lost-write" || return 1
 	echo "nlx: dd: $(tr '\n' ' ' </tmp/dd.err); $(stat -c %s "$EXP/nlx-lost-write") bytes on the export"
 	rm -f "$EXP/nlx-lost-write"

@@ -272,6 +272,36 @@ c_persist() {
 	return 1
 }
 
+# Extended attributes: Debian's setfattr/getfattr, then the errno cases
+# with nlxprobe xattrs.
+c_xattrs() {
+	need_mount "$M" || return
+	: >"$W/xa" || { why "create xa"; return 1; }
+	# QEMU with security_model=none passes user.* only; diod runs as
+	# root on a tmpfs and takes trusted.* too.
+	_tr=notrusted
+	[ "$NLX_SERVER" != diod ] || _tr=trusted
+	nlxprobe xattrs "$W/xa" "$_tr" >/tmp/xa.out 2>&1
+	_rc=$?
+	if [ "$_rc" != 0 ] && [ "$NLX_SERVER" = diod ] &&
+		grep -q "^FAIL create errno=95 " /tmp/xa.out; then
+		case $(uname -r) in
+		6.1.*)
+			why "diod's export is a guest tmpfs, which has user.* xattrs only from 6.6"
+			return 77
+			;;
+		esac
+	fi
+	[ "$_rc" = 0 ] || { why "$(grep FAIL /tmp/xa.out)"; return 1; }
+	[ -x /usr/bin/setfattr ] || { why "no setfattr in the image (attr not installed on the host)"; return 77; }
+	/usr/bin/setfattr -n user.tool -v "from setfattr" "$W/xa" 2>/tmp/e || {
+		why "setfattr: $(cat /tmp/e)"; return 1; }
+	_v=$(/usr/bin/getfattr --only-values -n user.tool "$W/xa" 2>/tmp/e)
+	[ "$_v" = "from setfattr" ] || { why "getfattr: '$_v' $(cat /tmp/e)"; return 1; }
+	/usr/bin/getfattr -d "$W/xa" 2>/tmp/e | grep -q '^user.tool="from setfattr"' || {
+		why "getfattr -d lacks user.tool: $(/usr/bin/getfattr -d "$W/xa" 2>&1 | tr '\n' ' ')"; return 1; }
+}
+
 check mount c_rw_mount
 check create-write-read c_create_write_read
 check append c_append
@@ -289,6 +319,7 @@ check chmod-chown c_chmod_chown
 check utimes c_utimes
 check mknod c_mknod
 check fsync c_fsync
+check xattrs c_xattrs
 check multiuser c_multiuser
 check fsx-none c_fsx none 11
 if [ "$RW_CLIENT" = 9plx ]; then

@@ -49,6 +49,18 @@
  *	are written to MODEL (a local file) for a check through another
  *	mount.  Prints the first mismatch (op number, offset) and exits 1.
  *
+ *   nlxprobe xattrs FILE trusted|notrusted
+ *	extended attributes of FILE as a local filesystem has them:
+ *	XATTR_CREATE of a new user.* name, EEXIST for a second create,
+ *	ENODATA for XATTR_REPLACE of a missing one, the size probe
+ *	(getxattr with size 0), ERANGE for a short buffer, ENODATA for a
+ *	missing name, the name in listxattr (and ERANGE for a short list
+ *	buffer), replace, an empty value (9P2000.L removes the attribute
+ *	then, or fails with ENODATA if there is none), E2BIG beyond 64 KiB,
+ *	a 60 KiB value read back whole, a trusted.* value (notrusted: the
+ *	server refuses it, EOPNOTSUPP), and removexattr (then ENODATA,
+ *	twice).  One line per step, as openunlinked.
+ *
  *   nlxprobe asuser UID GID PROG ARGS...
  *	run PROG as UID:GID with no supplementary groups (busybox has no
  *	setpriv), for the multi-user checks.
@@ -60,6 +72,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +85,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -543,6 +557,121 @@ static int fsx(const char *path, long ops, unsigned long long seed,
 	return 0;
 }
 
+/* The call (already made) must have failed with @want. */
+static int want_errno(const char *step, long ret, int want)
+{
+	char msg[96];
+
+	if (ret >= 0) {
+		snprintf(msg, sizeof(msg), "returned %ld, wanted %s", ret,
+			 ename(want));
+		return fail_msg(step, msg);
+	}
+	if (errno != want) {
+		snprintf(msg, sizeof(msg), "%s, wanted %s", ename(errno),
+			 ename(want));
+		return fail_msg(step, msg);
+	}
+	step_ok(step, ename(want));
+	return 0;
+}
+
+#define XA_BIG (60 * 1024)
+#define XA_TOO_BIG (64 * 1024 + 1)
+
+static int xattrs(const char *f, bool trusted)
+{
+	static char big[XA_BIG], back[XA_TOO_BIG];
+	static const char val[] = "value-12345";
+	char buf[256];
+	ssize_t n;
+	int i;
+
+	if (setxattr(f, "user.nlx", val, strlen(val), XATTR_CREATE))
+		return fail_errno("create");
+	step_ok("create", "");
+	if (want_errno("create-again", setxattr(f, "user.nlx", "x", 1,
+						XATTR_CREATE), EEXIST) ||
+	    want_errno("replace-missing", setxattr(f, "user.nlx-missing", "x",
+						   1, XATTR_REPLACE), ENODATA))
+		return 1;
+	n = getxattr(f, "user.nlx", NULL, 0);
+	if (n != (ssize_t)strlen(val))
+		return n < 0 ? fail_errno("size-probe") :
+			       fail_msg("size-probe", "wrong length");
+	step_ok("size-probe", "11");
+	if (want_errno("short-buffer", getxattr(f, "user.nlx", buf, 4), ERANGE) ||
+	    want_errno("missing", getxattr(f, "user.nlx-missing", buf,
+					   sizeof(buf)), ENODATA))
+		return 1;
+	n = getxattr(f, "user.nlx", buf, sizeof(buf));
+	if (n != (ssize_t)strlen(val) || memcmp(buf, val, n))
+		return fail_msg("get", "wrong value");
+	step_ok("get", "");
+	n = listxattr(f, buf, sizeof(buf));
+	if (n < 0)
+		return fail_errno("list");
+	for (i = 0; i < n; i += strlen(buf + i) + 1)
+		if (!strcmp(buf + i, "user.nlx"))
+			break;
+	if (i >= n)
+		return fail_msg("list", "user.nlx not listed");
+	step_ok("list", "");
+	if (want_errno("list-short", listxattr(f, buf, 1), ERANGE))
+		return 1;
+	if (setxattr(f, "user.nlx", "v2", 2, XATTR_REPLACE))
+		return fail_errno("replace");
+	n = getxattr(f, "user.nlx", buf, sizeof(buf));
+	if (n != 2 || memcmp(buf, "v2", 2))
+		return fail_msg("replace", "value not replaced");
+	step_ok("replace", "");
+	/*
+	 * 9P2000.L has no empty value: a Txattrcreate of size 0 removes
+	 * the attribute, for every client, and fails if there is none.
+	 */
+	n = setxattr(f, "user.nlx-empty", "", 0, 0);
+	if (want_errno("empty-new", n, ENODATA))
+		return 1;
+	if (setxattr(f, "user.nlx-empty", "x", 1, 0) ||
+	    setxattr(f, "user.nlx-empty", "", 0, 0))
+		return fail_errno("empty-existing");
+	n = getxattr(f, "user.nlx-empty", buf, sizeof(buf));
+	if (want_errno("empty-existing", n, ENODATA))
+		return 1;
+	n = setxattr(f, "user.nlx-big", back, XA_TOO_BIG, 0);
+	if (want_errno("too-big", n, E2BIG))
+		return 1;
+	for (i = 0; i < XA_BIG; i++)
+		big[i] = 'a' + i % 23;
+	if (setxattr(f, "user.nlx-big", big, XA_BIG, 0))
+		return fail_errno("big");
+	n = getxattr(f, "user.nlx-big", back, sizeof(back));
+	if (n != XA_BIG || memcmp(big, back, XA_BIG))
+		return n < 0 ? fail_errno("big") : fail_msg("big", "read back differs");
+	step_ok("big", "61440");
+	if (!trusted) {
+		n = setxattr(f, "trusted.nlx", "t", 1, 0);
+		if (want_errno("trusted", n, EOPNOTSUPP))
+			return 1;
+	} else {
+		if (setxattr(f, "trusted.nlx", "t", 1, 0))
+			return fail_errno("trusted");
+		n = getxattr(f, "trusted.nlx", buf, sizeof(buf));
+		if (n != 1 || buf[0] != 't')
+			return n < 0 ? fail_errno("trusted") :
+				       fail_msg("trusted", "wrong value");
+		step_ok("trusted", "");
+	}
+	if (removexattr(f, "user.nlx"))
+		return fail_errno("remove");
+	step_ok("remove", "");
+	if (want_errno("removed", getxattr(f, "user.nlx", buf, sizeof(buf)),
+		       ENODATA) ||
+	    want_errno("remove-again", removexattr(f, "user.nlx"), ENODATA))
+		return 1;
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -577,9 +706,11 @@ int main(int argc, char **argv)
 		return lockhold(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "lockwait"))
 		return lockwait(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "xattrs"))
+		return xattrs(argv[2], !strcmp(argv[3], "trusted"));
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
-		"       | fsx FILE OPS SEED MODEL\n"
+		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
 }
