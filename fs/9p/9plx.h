@@ -145,8 +145,6 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 
 /* xattr.c */
 ssize_t p9x_listxattr(struct dentry *dentry, char *buffer, size_t size);
-ssize_t p9x_xattr_get_fid(struct p9x_fid *fid, const char *name, void *buf,
-			  size_t size, size_t max);
 ssize_t p9x_xattr_get_alloc(struct p9x_fid *fid, const char *name,
 			    size_t max, void **bufp);
 int p9x_xattr_set_fid(struct p9x_fid *fid, const char *name,

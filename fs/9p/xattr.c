@@ -31,19 +31,13 @@ static ssize_t p9x_xattr_read(struct p9x_fid *xfid, void *buf, u64 len)
 	return n >= 0 && n != len ? -EIO : n;
 }
 
-/**
- * p9x_xattr_get_fid() - read an attribute, or measure it
- * @fid: the file
- * @name: the attribute's full name, or "" for the list of names
- * @buf: where the value goes
- * @size: room in @buf; 0 only measures
- * @max: largest value accepted from the server
- *
- * Return: the value's length, or -ERANGE, -E2BIG or the server's error
- * (-ENODATA for a missing attribute).
+/*
+ * Read attribute @name ("" for the list of names) of @fid's file into
+ * @buf, or only measure it if @size is 0.  Returns the length, or
+ * -ERANGE, -E2BIG (longer than @max) or the server's error.
  */
-ssize_t p9x_xattr_get_fid(struct p9x_fid *fid, const char *name, void *buf,
-			  size_t size, size_t max)
+static ssize_t p9x_xattr_get_fid(struct p9x_fid *fid, const char *name,
+				 void *buf, size_t size, size_t max)
 {
 	struct p9x_fid *xfid;
 	ssize_t n;
