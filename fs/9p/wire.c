@@ -871,6 +871,23 @@ int p9x_dec_rread(const void *msg, size_t len, u32 *count, const u8 **data)
 	return 0;
 }
 
+int p9x_dec_rread_split(const void *hdr, size_t hdr_len, u32 total, u16 tag,
+			u32 *count)
+{
+	const u8 *m = hdr;
+	u32 n;
+
+	if (!m || hdr_len != P9X_RIOHDR_SIZE || total < P9X_RIOHDR_SIZE ||
+	    p9x_ld32(m) != total || m[4] != P9X_RREAD ||
+	    p9x_ld16(m + 5) != tag)
+		return -EPROTO;
+	n = p9x_ld32(m + P9X_HDR_SIZE);
+	if (n != total - P9X_RIOHDR_SIZE)
+		return -EPROTO;
+	*count = n;
+	return 0;
+}
+
 int p9x_dec_rwrite(const void *msg, size_t len, u32 *count)
 {
 	struct p9x_rd r;

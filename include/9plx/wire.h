@@ -128,6 +128,7 @@ enum p9x_msg_type {
 #define P9X_O_WRONLY		00000001
 #define P9X_O_RDWR		00000002
 #define P9X_O_NOACCESS		00000003
+#define P9X_O_ACCMODE		00000003
 #define P9X_O_CREAT		00000100
 #define P9X_O_EXCL		00000200
 #define P9X_O_NOCTTY		00000400
@@ -420,6 +421,13 @@ int p9x_dec_rwalk(const void *msg, size_t len, enum p9x_dialect d,
 		  unsigned int maxqid, u16 *nwqid, struct p9x_qid *qids);
 /* @data points into @msg. */
 int p9x_dec_rread(const void *msg, size_t len, u32 *count, const u8 **data);
+/*
+ * An Rread whose payload went elsewhere (zero copy): @hdr holds the
+ * P9X_RIOHDR_SIZE bytes of framing, @total is the length of the whole
+ * message as received.
+ */
+int p9x_dec_rread_split(const void *hdr, size_t hdr_len, u32 total, u16 tag,
+			u32 *count);
 int p9x_dec_rwrite(const void *msg, size_t len, u32 *count);
 int p9x_dec_rstatfs(const void *msg, size_t len, struct p9x_statfs *st);
 int p9x_dec_rlopen(const void *msg, size_t len, enum p9x_dialect d,

@@ -259,6 +259,13 @@ static void fuzz_one(const u8 *data, size_t size)
 			CHECK(len == P9X_RIOHDR_SIZE + (size_t)u);
 			check_inside(m, len, p, u);
 		}
+		/* The same bytes as the framing of a zero-copy reply. */
+		if (len >= P9X_RIOHDR_SIZE &&
+		    !p9x_dec_rread_split(m, P9X_RIOHDR_SIZE, m[0] | m[1] << 8 |
+					 m[2] << 16 | (u32)m[3] << 24,
+					 m[5] | m[6] << 8, &u))
+			CHECK(u == (m[7] | m[8] << 8 | m[9] << 16 |
+				    (u32)m[10] << 24));
 		break;
 	case T_RWRITE:
 		ret = p9x_dec_rwrite(m, len, &u);

@@ -874,6 +874,59 @@ static void enc_invalid(struct kunit *test)
 }
 
 /* Twrite whose payload the transport sends from elsewhere. */
+/* Zero copy: the framing of an Rread alone, its payload elsewhere. */
+static void dec_rread_split(struct kunit *test)
+{
+	struct mb *m = mb_new(test);
+	u32 count = 7;
+
+	mb_begin(m, P9X_RREAD, TTAG);
+	mb_u32(m, 4096);
+	mb_setsize(m, P9X_RIOHDR_SIZE + 4096);
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len,
+						  P9X_RIOHDR_SIZE + 4096,
+						  TTAG, &count), 0);
+	KUNIT_EXPECT_EQ(test, count, 4096u);
+
+	/* the whole message is not what the size field says */
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len,
+						  P9X_RIOHDR_SIZE + 4095,
+						  TTAG, &count), -EPROTO);
+	/* another tag */
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len,
+						  P9X_RIOHDR_SIZE + 4096,
+						  TTAG + 1, &count), -EPROTO);
+	/* framing cut short, or longer than the framing */
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len - 1,
+						  P9X_RIOHDR_SIZE + 4096,
+						  TTAG, &count), -EPROTO);
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len + 1,
+						  P9X_RIOHDR_SIZE + 4096,
+						  TTAG, &count), -EPROTO);
+	/* a total shorter than the framing itself */
+	mb_setsize(m, 3);
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len, 3, TTAG,
+						  &count), -EPROTO);
+
+	/* count disagrees with the size */
+	mb_begin(m, P9X_RREAD, TTAG);
+	mb_u32(m, 100);
+	mb_setsize(m, P9X_RIOHDR_SIZE + 200);
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len,
+						  P9X_RIOHDR_SIZE + 200,
+						  TTAG, &count), -EPROTO);
+
+	/* not an Rread: an Rlerror is decoded whole, never split */
+	mb_begin(m, P9X_RLERROR, TTAG);
+	mb_u32(m, 5);
+	mb_end(m);
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(m->b, m->len, m->len, TTAG,
+						  &count), -EPROTO);
+	KUNIT_EXPECT_EQ(test, p9x_dec_rread_split(NULL, 0, 0, TTAG, &count),
+			-EPROTO);
+	KUNIT_EXPECT_EQ(test, count, 4096u);
+}
+
 static void enc_twrite_nodata(struct kunit *test)
 {
 	struct mb *want = mb_new(test);
@@ -2078,6 +2131,7 @@ static struct kunit_case wire_l_cases[] = {
 	KUNIT_CASE(enc_nametoolong),
 	KUNIT_CASE(enc_invalid),
 	KUNIT_CASE(enc_twrite_nodata),
+	KUNIT_CASE(dec_rread_split),
 	KUNIT_CASE_PARAM(dec_roundtrip, dec_gen_params),
 	KUNIT_CASE_PARAM(dec_malformed, bad_gen_params),
 	KUNIT_CASE_PARAM(dec_reply, reply_gen_params),
@@ -2093,6 +2147,7 @@ static struct kunit_case wire_lx_cases[] = {
 	KUNIT_CASE(enc_nametoolong),
 	KUNIT_CASE(enc_invalid),
 	KUNIT_CASE(enc_twrite_nodata),
+	KUNIT_CASE(dec_rread_split),
 	KUNIT_CASE_PARAM(dec_roundtrip, dec_gen_params),
 	KUNIT_CASE_PARAM(dec_malformed, bad_gen_params),
 	KUNIT_CASE_PARAM(dec_reply, reply_gen_params),
