@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bvec.h>
 #include <linux/err.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
@@ -17,16 +18,31 @@
 #include "client.h"
 #include "transport.h"
 
-/* Room for any T-message without a data payload (Twalk of 16 names, ...). */
-#define P9X_TC_CAP	8192
-/* Room for any R-message without a payload or a path in it. */
-#define P9X_RC_SMALL	512
 /* Room for an Rreadlink. */
 #define P9X_RC_PATH	(P9X_HDR_SIZE + 2 + PATH_MAX)
 /* Linux errnos a server may hand back to user space. */
 #define P9X_MAX_USER_ERRNO	133
+/* Payloads at least this large go zero copy where the transport can. */
+#define P9X_ZC_MIN	1024
+
+static struct kmem_cache *p9x_req_cache;
+static struct workqueue_struct *p9x_done_wq;
 
 static void p9x_client_put(struct p9x_client *c);
+
+static void p9x_req_unpin(struct p9x_req *req)
+{
+	unsigned int i;
+
+	if (!req->pinned)
+		return;
+	for (i = 0; i < req->npinned; i++)
+		put_page(req->pinned[i]);
+	kvfree(req->pinned);
+	/* The bvec array built over the pages was allocated with them. */
+	kvfree(req->data.bvec);
+	req->pinned = NULL;
+}
 
 static void p9x_req_free(struct p9x_req *req)
 {
@@ -38,9 +54,12 @@ static void p9x_req_free(struct p9x_req *req)
 		idr_remove(&c->tags, req->tag);
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	kvfree(req->tc);
-	kvfree(req->rc);
-	kfree(req);
+	if (req->tc != req->tc_small)
+		kvfree(req->tc);
+	if (req->rc != req->rc_small)
+		kvfree(req->rc);
+	p9x_req_unpin(req);
+	kmem_cache_free(p9x_req_cache, req);
 	p9x_client_put(c);
 }
 
@@ -58,7 +77,8 @@ void p9x_req_put(struct p9x_req *req)
 }
 
 /*
- * A request with its tag and buffers.  Tversion alone goes without a tag
+ * A request with its tag and buffers of @tc_cap and @rc_cap bytes; small
+ * ones are the request's own.  Tversion alone goes without a tag
  * (@notag); it is never in the tag table.
  */
 static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
@@ -67,15 +87,27 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	struct p9x_req *req;
 	int tag;
 
-	req = kzalloc(sizeof(*req), GFP_NOFS);
+	req = kmem_cache_alloc(p9x_req_cache, GFP_NOFS);
 	if (!req)
 		return ERR_PTR(-ENOMEM);
-	req->tc = kvmalloc(tc_cap, GFP_NOFS);
-	req->rc = kvmalloc(rc_cap, GFP_NOFS);
+	memset(req, 0, offsetof(struct p9x_req, tc_small));
+	if (tc_cap <= P9X_TC_SMALL) {
+		req->tc = req->tc_small;
+		tc_cap = P9X_TC_SMALL;
+	} else {
+		req->tc = kvmalloc(tc_cap, GFP_NOFS);
+	}
+	/* rc_cap stays exact: zero copy puts the payload right after it. */
+	if (rc_cap <= P9X_RC_SMALL)
+		req->rc = req->rc_small;
+	else
+		req->rc = kvmalloc(rc_cap, GFP_NOFS);
 	if (!req->tc || !req->rc) {
-		kvfree(req->tc);
-		kvfree(req->rc);
-		kfree(req);
+		if (req->tc != req->tc_small)
+			kvfree(req->tc);
+		if (req->rc != req->rc_small)
+			kvfree(req->rc);
+		kmem_cache_free(p9x_req_cache, req);
 		return ERR_PTR(-ENOMEM);
 	}
 	refcount_set(&req->ref, 1);
@@ -84,6 +116,7 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	req->rc_cap = rc_cap;
 	req->state = P9X_REQ_NEW;
 	init_waitqueue_head(&req->wq);
+	p9x_wbuf_init(&req->wb, req->tc, tc_cap);
 	req->tag = P9X_NOTAG;
 	refcount_inc(&c->ref);
 
@@ -102,21 +135,35 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	return req;
 }
 
+/* A request for a T-message that fits the request's own buffer. */
+static struct p9x_req *p9x_call_new(struct p9x_client *c, u8 rtype,
+				    u32 rc_cap)
+{
+	return p9x_req_new(c, rtype, P9X_TC_SMALL, rc_cap, false);
+}
+
+static void p9x_req_complete(struct p9x_req *req, int state)
+{
+	/* Publish rc_len and the reply bytes before the state the waiter reads. */
+	smp_store_release(&req->state, state);
+	if (req->done)
+		queue_work(p9x_done_wq, &req->work);
+	else
+		wake_up(&req->wq);
+}
+
 /* A transport hands back @req with @len reply bytes (0: no reply). */
 void p9x_req_done(struct p9x_req *req, u32 len)
 {
+	req->reply_len = len;
 	req->rc_len = min(len, req->rc_cap);
-	/* Publish rc_len and the reply bytes before the state the waiter reads. */
-	smp_store_release(&req->state, P9X_REQ_DONE);
-	wake_up(&req->wq);
+	p9x_req_complete(req, P9X_REQ_DONE);
 }
 
 /* A transport hands back @req unanswered because the server is gone. */
 void p9x_req_lost(struct p9x_req *req)
 {
-	/* Pairs with the acquire in p9x_req_finished(). */
-	smp_store_release(&req->state, P9X_REQ_LOST);
-	wake_up(&req->wq);
+	p9x_req_complete(req, P9X_REQ_LOST);
 }
 
 /**
@@ -142,7 +189,7 @@ void p9x_client_lost(struct p9x_client *c)
 
 static bool p9x_req_finished(struct p9x_req *req)
 {
-	/* Pairs with the release in p9x_req_done(): the reply is visible. */
+	/* Pairs with the release in p9x_req_complete(): the reply is visible. */
 	return smp_load_acquire(&req->state) >= P9X_REQ_DONE;
 }
 
@@ -161,16 +208,14 @@ static int p9x_send(struct p9x_client *c, struct p9x_req *req)
  */
 static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 {
-	struct p9x_wbuf b;
 	struct p9x_req *req;
 
-	req = p9x_req_new(c, P9X_RFLUSH, P9X_TC_CAP, P9X_RC_SMALL, false);
+	req = p9x_call_new(c, P9X_RFLUSH, P9X_RC_SMALL);
 	if (IS_ERR(req))
 		goto wait_old;
-	p9x_wbuf_init(&b, req->tc, P9X_TC_CAP);
-	if (p9x_enc_tflush(&b, req->tag, old->tag))
+	if (p9x_enc_tflush(&req->wb, req->tag, old->tag))
 		goto put_flush;
-	req->tc_len = b.len;
+	req->tc_len = req->wb.len;
 	if (p9x_send(c, req))
 		goto put_flush;
 	wait_event(req->wq, p9x_req_finished(req));
@@ -195,28 +240,18 @@ static int p9x_bad_reply(struct p9x_client *c, struct p9x_req *req)
 }
 
 /*
- * Send @req and wait for its reply.  Returns 0 when the reply is the
- * expected R-message (the caller decodes the body), the server's errno
- * for an Rlerror, -EINTR if a fatal signal cut the wait short, or -EIO if
- * the server is gone or answered nonsense.  @uninterruptible is for calls
- * that must finish, such as Tclunk.
+ * What a finished request came to: 0 when the reply is the expected
+ * R-message (the caller decodes the body), the server's errno for an
+ * Rlerror, -EINTR if a fatal signal cut it short, or -EIO if the server
+ * is gone or answered nonsense.  An Rread whose payload the transport
+ * placed in the destination pages has only its framing in @rc.
  */
-static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
-		   bool uninterruptible)
+static int p9x_req_status(struct p9x_client *c, struct p9x_req *req)
 {
-	u32 ecode;
+	u32 ecode, count;
 	int err;
 
-	err = p9x_send(c, req);
-	if (err)
-		return err;
-
-	if (uninterruptible)
-		wait_event(req->wq, p9x_req_finished(req));
-	else if (wait_event_killable(req->wq, p9x_req_finished(req)))
-		p9x_flush(c, req);
-
-	/* Pairs with the release in p9x_req_done(): the reply is visible. */
+	/* Pairs with the release in p9x_req_complete(): the reply is visible. */
 	switch (smp_load_acquire(&req->state)) {
 	case P9X_REQ_DONE:
 		break;
@@ -228,8 +263,16 @@ static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
 	if (!req->rc_len)
 		return READ_ONCE(c->lost) ? -EIO : -EINTR;
 
+	if (req->zc && req->rtype == P9X_RREAD &&
+	    req->reply_len > req->rc_len) {
+		if (p9x_dec_rread_split(req->rc, req->rc_len, req->reply_len,
+					req->tag, &count) ||
+		    count > req->data_len)
+			return p9x_bad_reply(c, req);
+		return 0;
+	}
 	err = p9x_dec_reply(req->rc, req->rc_len, req->tag, req->rtype, &ecode);
-	if (err < 0)
+	if (err < 0 || req->reply_len != req->rc_len)
 		return p9x_bad_reply(c, req);
 	if (err == 1) {
 		req->rlerror = true;
@@ -239,28 +282,98 @@ static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
 }
 
 /*
- * Allocate a request and encode its T-message with @enc.  Encoders only
- * fail for oversized names here, since P9X_TC_CAP holds anything else.
+ * Send @req and wait for its reply; see p9x_req_status() for the result.
+ * @uninterruptible is for calls that must finish, such as Tclunk.
  */
-#define p9x_new_call(c, rtype, rc_cap, enc, ...)			\
-({									\
-	struct p9x_req *__r = p9x_req_new(c, rtype, P9X_TC_CAP, rc_cap, false); \
-	struct p9x_wbuf __b;						\
-	int __e;							\
-									\
-	if (!IS_ERR(__r)) {						\
-		p9x_wbuf_init(&__b, __r->tc, P9X_TC_CAP);		\
-		__e = enc(&__b, __r->tag, ##__VA_ARGS__);		\
-		if (__e) {						\
-			p9x_req_put(__r);				\
-			__r = ERR_PTR(__e == -EMSGSIZE ?		\
-				      -ENAMETOOLONG : __e);		\
-		} else {						\
-			__r->tc_len = __b.len;				\
-		}							\
-	}								\
-	__r;								\
-})
+static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
+		   bool uninterruptible)
+{
+	int err;
+
+	err = p9x_send(c, req);
+	if (err)
+		return err;
+
+	if (uninterruptible)
+		wait_event(req->wq, p9x_req_finished(req));
+	else if (wait_event_killable(req->wq, p9x_req_finished(req)))
+		p9x_flush(c, req);
+	return p9x_req_status(c, req);
+}
+
+/*
+ * Send a request whose T-message the caller just encoded into req->wb
+ * (@enc is the encoder's result) and wait for the reply.  The caller puts
+ * @req whatever the outcome.
+ */
+static int p9x_call(struct p9x_req *req, int enc)
+{
+	if (enc)
+		return enc == -EMSGSIZE ? -ENAMETOOLONG : enc;
+	req->tc_len = req->wb.len;
+	return p9x_rpc(req->c, req, false);
+}
+
+/* p9x_call() for calls that must finish (Tclunk): no signal cuts it short. */
+static int p9x_call_wait(struct p9x_req *req, int enc)
+{
+	if (enc)
+		return enc;
+	req->tc_len = req->wb.len;
+	return p9x_rpc(req->c, req, true);
+}
+
+static void p9x_req_done_work(struct work_struct *work)
+{
+	struct p9x_req *req = container_of(work, struct p9x_req, work);
+
+	req->done(req);
+	p9x_req_put(req);
+}
+
+/*
+ * Send @req without waiting: @done runs in process context once the
+ * transport hands it back, and the caller's reference goes with it.  On
+ * failure nothing runs and the caller still owns @req.
+ */
+static int p9x_req_submit(struct p9x_req *req, p9x_done_t done, void *priv)
+{
+	req->done = done;
+	req->priv = priv;
+	INIT_WORK(&req->work, p9x_req_done_work);
+	return p9x_send(req->c, req);
+}
+
+/**
+ * p9x_client_module_init() - caches and workqueue shared by all sessions
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int p9x_client_module_init(void)
+{
+	/* Small payloads go between user memory and the inline buffers. */
+	p9x_req_cache = kmem_cache_create_usercopy("9plx_req",
+						   sizeof(struct p9x_req), 0, 0,
+						   offsetof(struct p9x_req,
+							    tc_small),
+						   P9X_TC_SMALL + P9X_RC_SMALL,
+						   NULL);
+	if (!p9x_req_cache)
+		return -ENOMEM;
+	/* Writeback waits on these completions: they must run under pressure. */
+	p9x_done_wq = alloc_workqueue("9plx_done", WQ_MEM_RECLAIM, 0);
+	if (!p9x_done_wq) {
+		kmem_cache_destroy(p9x_req_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void p9x_client_module_exit(void)
+{
+	destroy_workqueue(p9x_done_wq);
+	kmem_cache_destroy(p9x_req_cache);
+}
 
 /* Fids */
 
@@ -294,11 +407,10 @@ static bool p9x_clunk(struct p9x_fid *fid)
 
 	if (READ_ONCE(c->lost))
 		return true;
-	req = p9x_new_call(c, P9X_RCLUNK, P9X_RC_SMALL, p9x_enc_tclunk,
-			   fid->fid);
+	req = p9x_call_new(c, P9X_RCLUNK, P9X_RC_SMALL);
 	if (IS_ERR(req))
 		return false;
-	err = p9x_rpc(c, req, true);
+	err = p9x_call_wait(req, p9x_enc_tclunk(&req->wb, req->tag, fid->fid));
 	p9x_req_put(req);
 	/*
 	 * A server drops the fid even when Tclunk fails; only a clunk that
@@ -366,18 +478,22 @@ struct p9x_fid *p9x_attach(struct p9x_client *c, const char *uname,
 {
 	struct p9x_fid *fid;
 	struct p9x_req *req;
+	struct p9x_wbuf m;
 	int err;
 
 	fid = p9x_fid_new(c, owner);
 	if (IS_ERR(fid))
 		return fid;
-	req = p9x_new_call(c, P9X_RATTACH, P9X_RC_SMALL, p9x_enc_tattach,
-			   fid->fid, P9X_NOFID, uname, aname, n_uname);
+	/* uname and aname are the user's: measure the message first. */
+	p9x_wbuf_init(&m, NULL, 0);
+	p9x_enc_tattach(&m, 0, fid->fid, P9X_NOFID, uname, aname, n_uname);
+	req = p9x_req_new(c, P9X_RATTACH, m.len, P9X_RC_SMALL, false);
 	if (IS_ERR(req)) {
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_tattach(&req->wb, req->tag, fid->fid,
+					    P9X_NOFID, uname, aname, n_uname));
 	if (!err && p9x_dec_rattach(req->rc, req->rc_len, c->dialect, &fid->qid))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -407,6 +523,7 @@ struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 	struct p9x_client *c = fid->c;
 	struct p9x_fid *nfid;
 	struct p9x_req *req;
+	struct p9x_wbuf m;
 	u16 nwqid = 0;
 	int err;
 
@@ -415,13 +532,15 @@ struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 	nfid = p9x_fid_new(c, fid->uid);
 	if (IS_ERR(nfid))
 		return nfid;
-	req = p9x_new_call(c, P9X_RWALK, P9X_RC_SMALL, p9x_enc_twalk,
-			   fid->fid, nfid->fid, nwname, wnames);
+	p9x_wbuf_init(&m, NULL, 0);
+	p9x_enc_twalk(&m, 0, fid->fid, nfid->fid, nwname, wnames);
+	req = p9x_req_new(c, P9X_RWALK, m.len, P9X_RC_SMALL, false);
 	if (IS_ERR(req)) {
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_twalk(&req->wb, req->tag, fid->fid,
+					  nfid->fid, nwname, wnames));
 	if (!err && p9x_dec_rwalk(req->rc, req->rc_len, c->dialect, nwname,
 				  &nwqid, qids))
 		err = p9x_bad_reply(c, req);
@@ -448,11 +567,11 @@ int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr)
 	struct p9x_req *req;
 	int err;
 
-	req = p9x_new_call(c, P9X_RGETATTR, P9X_RC_SMALL, p9x_enc_tgetattr,
-			   fid->fid, mask);
+	req = p9x_call_new(c, P9X_RGETATTR, P9X_RC_SMALL);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_tgetattr(&req->wb, req->tag, fid->fid,
+					     mask));
 	if (!err && p9x_dec_rgetattr(req->rc, req->rc_len, c->dialect, attr))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -467,11 +586,11 @@ int p9x_lopen(struct p9x_fid *fid, u32 flags)
 	u32 iounit;
 	int err;
 
-	req = p9x_new_call(c, P9X_RLOPEN, P9X_RC_SMALL, p9x_enc_tlopen,
-			   fid->fid, flags);
+	req = p9x_call_new(c, P9X_RLOPEN, P9X_RC_SMALL);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_tlopen(&req->wb, req->tag, fid->fid,
+					   flags));
 	if (!err && p9x_dec_rlopen(req->rc, req->rc_len, c->dialect, &qid,
 				   &iounit))
 		err = p9x_bad_reply(c, req);
@@ -481,8 +600,253 @@ int p9x_lopen(struct p9x_fid *fid, u32 flags)
 	fid->qid = qid;
 	fid->iounit = iounit;
 	fid->opened = true;
+	fid->oflags = flags;
 	return 0;
 }
+
+/*
+ * Pin the user pages behind the next @len bytes of @it for a zero-copy
+ * payload and describe them in req->data.  Returns the bytes pinned, which
+ * may be fewer than @len, or a negative errno.  The pages are released
+ * with the request.
+ */
+static ssize_t p9x_req_pin(struct p9x_req *req, struct iov_iter *it, u32 len)
+{
+	struct page **pages = NULL;
+	unsigned int i, npages;
+	struct bio_vec *bv;
+	size_t start, left;
+	ssize_t n;
+
+	n = iov_iter_get_pages_alloc2(it, &pages, len, &start);
+	if (n <= 0)
+		return n ? n : -EFAULT;
+	npages = DIV_ROUND_UP(start + n, PAGE_SIZE);
+	bv = kvmalloc_array(npages, sizeof(*bv), GFP_NOFS);
+	if (!bv) {
+		for (i = 0; i < npages; i++)
+			put_page(pages[i]);
+		kvfree(pages);
+		iov_iter_revert(it, n);
+		return -ENOMEM;
+	}
+	left = n;
+	for (i = 0; i < npages; i++) {
+		size_t off = i ? 0 : start;
+		size_t chunk = min_t(size_t, PAGE_SIZE - off, left);
+
+		bv[i].bv_page = pages[i];
+		bv[i].bv_offset = off;
+		bv[i].bv_len = chunk;
+		left -= chunk;
+	}
+	req->pinned = pages;
+	req->npinned = npages;
+	iov_iter_bvec(&req->data, iov_iter_rw(it), bv, npages, n);
+	req->zc = true;
+	return n;
+}
+
+/*
+ * Take the next @len bytes of @it as the payload of @req, advancing @it
+ * past them: zero copy from a bvec or from pinned user memory when the
+ * transport can place payloads itself, else a copy of @it for the caller
+ * to fill or empty.  Returns the bytes taken or a negative errno.
+ */
+static ssize_t p9x_req_take(struct p9x_req *req, struct iov_iter *it, u32 len,
+			    bool zc)
+{
+	ssize_t n = len;
+
+	if (zc && !iov_iter_is_bvec(it)) {
+		n = p9x_req_pin(req, it, len);
+	} else {
+		req->data = *it;
+		iov_iter_truncate(&req->data, len);
+		iov_iter_advance(it, len);
+		req->zc = zc;
+	}
+	if (n > 0)
+		req->data_len = n;
+	return n;
+}
+
+/* Payloads worth placing directly, on transports that can. */
+static bool p9x_want_zc(struct p9x_client *c, struct iov_iter *it, u32 len)
+{
+	return c->ops->zc && len >= P9X_ZC_MIN &&
+	       (iov_iter_is_bvec(it) || user_backed_iter(it));
+}
+
+/* Send a Tread or Twrite request now, or in the background with @done. */
+static struct p9x_req *p9x_io_send(struct p9x_req *req, struct iov_iter *it,
+				   p9x_done_t done, void *priv)
+{
+	int err;
+
+	if (!done) {
+		err = p9x_send(req->c, req);
+	} else {
+		err = p9x_req_submit(req, done, priv);
+		if (!err)
+			return NULL;	/* @req may be gone already */
+	}
+	if (err) {
+		iov_iter_revert(it, req->data_len);
+		p9x_req_put(req);
+		return ERR_PTR(err);
+	}
+	return req;
+}
+
+/**
+ * p9x_read_start() - send one Tread
+ * @fid: fid opened for reading
+ * @offset: file offset
+ * @to: destination; at most p9x_fid_maxio() bytes of it are asked for,
+ *	and it is advanced past them
+ * @done: NULL to wait with p9x_io_result()'s caller, or a completion that
+ *	runs in process context and calls p9x_io_result()
+ * @priv: for @done, as req->priv
+ *
+ * With @done the destination must be a bvec iterator whose pages stay
+ * put until @done runs.
+ *
+ * Return: the request (req->data_len bytes asked for), NULL once sent with
+ * @done, or an ERR_PTR.
+ */
+struct p9x_req *p9x_read_start(struct p9x_fid *fid, u64 offset,
+			       struct iov_iter *to, p9x_done_t done,
+			       void *priv)
+{
+	u32 want = min_t(size_t, iov_iter_count(to), p9x_fid_maxio(fid));
+	struct p9x_client *c = fid->c;
+	bool zc = p9x_want_zc(c, to, want);
+	struct p9x_req *req;
+	ssize_t n;
+
+	/* Zero copy: the framing alone lands in @rc, the data in the pages. */
+	req = p9x_req_new(c, P9X_RREAD, P9X_TC_SMALL,
+			  P9X_RIOHDR_SIZE + (zc ? 0 : want), false);
+	if (IS_ERR(req))
+		return req;
+	n = p9x_req_take(req, to, want, zc);
+	if (n < 0) {
+		p9x_req_put(req);
+		return ERR_PTR(n);
+	}
+	p9x_enc_tread(&req->wb, req->tag, fid->fid, offset, n);
+	req->tc_len = req->wb.len;
+	return p9x_io_send(req, to, done, priv);
+}
+
+/**
+ * p9x_write_start() - send one Twrite
+ * @fid: fid opened for writing
+ * @offset: file offset
+ * @from: source; at most p9x_fid_maxio() bytes of it are sent, and it is
+ *	advanced past them
+ * @done: as for p9x_read_start()
+ * @priv: for @done
+ *
+ * Return: the request (req->data_len bytes sent), NULL once sent with
+ * @done, or an ERR_PTR.
+ */
+struct p9x_req *p9x_write_start(struct p9x_fid *fid, u64 offset,
+				struct iov_iter *from, p9x_done_t done,
+				void *priv)
+{
+	u32 want = min_t(size_t, iov_iter_count(from), p9x_fid_maxio(fid));
+	struct p9x_client *c = fid->c;
+	bool zc = p9x_want_zc(c, from, want);
+	struct p9x_req *req;
+	ssize_t n;
+
+	req = p9x_req_new(c, P9X_RWRITE, P9X_IOHDR_SIZE + (zc ? 0 : want),
+			  P9X_RC_SMALL, false);
+	if (IS_ERR(req))
+		return req;
+	if (zc) {
+		n = p9x_req_take(req, from, want, true);
+	} else {
+		n = copy_from_iter((u8 *)req->tc + P9X_IOHDR_SIZE, want, from);
+		req->data_len = n;
+		if (!n)
+			n = -EFAULT;
+	}
+	if (n < 0) {
+		p9x_req_put(req);
+		return ERR_PTR(n);
+	}
+	/* The framing alone; the size field covers the payload after it. */
+	p9x_wbuf_init(&req->wb, req->tc, P9X_IOHDR_SIZE);
+	p9x_enc_twrite(&req->wb, req->tag, fid->fid, offset, n, NULL);
+	req->tc_len = P9X_IOHDR_SIZE + (zc ? 0 : n);
+	return p9x_io_send(req, from, done, priv);
+}
+
+/**
+ * p9x_io_result() - what a finished Tread or Twrite came to
+ * @req: from p9x_read_start() or p9x_write_start(), finished
+ *
+ * For a Tread that was not zero copy this copies the data to its
+ * destination.  Call it from process context.
+ *
+ * Return: bytes read or written, or a negative errno.
+ */
+ssize_t p9x_io_result(struct p9x_req *req)
+{
+	struct p9x_client *c = req->c;
+	const u8 *data = NULL;
+	unsigned int i;
+	u32 count;
+	int err;
+
+	err = p9x_req_status(c, req);
+	if (err)
+		return err;
+	if (req->rtype == P9X_RWRITE) {
+		if (p9x_dec_rwrite(req->rc, req->rc_len, &count) ||
+		    count > req->data_len)
+			return p9x_bad_reply(c, req);
+		/* Nothing written is no progress: it must not look like success. */
+		if (!count && req->data_len) {
+			pr_err_ratelimited("%s: server wrote 0 of %u bytes\n",
+					   c->name, req->data_len);
+			return -EIO;
+		}
+		return count;
+	}
+	if (req->reply_len > req->rc_len)
+		err = p9x_dec_rread_split(req->rc, req->rc_len, req->reply_len,
+					  req->tag, &count);
+	else
+		err = p9x_dec_rread(req->rc, req->rc_len, &count, &data);
+	if (err || count > req->data_len)
+		return p9x_bad_reply(c, req);
+	if (data && req->zc) {
+		/* The server put a short answer in the framing buffer alone. */
+		if (count)
+			return p9x_bad_reply(c, req);
+	} else if (data && copy_to_iter(data, count, &req->data) != count) {
+		return -EFAULT;
+	}
+	/* The device wrote behind the page tables' back. */
+	for (i = 0; count && i < req->npinned; i++)
+		set_page_dirty_lock(req->pinned[i]);
+	return count;
+}
+
+/* Wait for a request from p9x_read_start()/p9x_write_start() (no @done). */
+static ssize_t p9x_io_wait(struct p9x_req *req)
+{
+	if (wait_event_killable(req->wq, p9x_req_finished(req)))
+		p9x_flush(req->c, req);
+	return p9x_io_result(req);
+}
+
+/* Treads in flight at once for one large read. */
+#define P9X_READ_DEPTH	4
 
 /**
  * p9x_read() - read from an open fid into an iterator
@@ -490,43 +854,56 @@ int p9x_lopen(struct p9x_fid *fid, u32 flags)
  * @offset: file offset
  * @to: destination; its count is how much to read
  *
- * Issues as many Treads as needed, each at most p9x_fid_maxio(), and
- * stops early at end of file or on a short read.
+ * Issues as many Treads as needed, each at most p9x_fid_maxio(), several
+ * in flight at once, and stops at end of file or on a short read.
  *
  * Return: bytes read, or a negative errno if nothing was read.
  */
 ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
 {
-	struct p9x_client *c = fid->c;
-	ssize_t total = 0;
+	struct p9x_req *q[P9X_READ_DEPTH];
+	unsigned int head = 0, n = 0;
+	size_t issued = 0, total = 0;
+	bool stop = false, ended = false;
 	int err = 0;
 
-	while (iov_iter_count(to)) {
-		u32 want = min_t(size_t, iov_iter_count(to), p9x_fid_maxio(fid));
+	for (;;) {
 		struct p9x_req *req;
-		const u8 *data;
-		u32 got;
+		ssize_t got;
+		u32 asked;
 
-		req = p9x_new_call(c, P9X_RREAD, want + P9X_RIOHDR_SIZE,
-				   p9x_enc_tread, fid->fid, offset, want);
-		if (IS_ERR(req)) {
-			err = PTR_ERR(req);
-			break;
+		while (!stop && n < P9X_READ_DEPTH && iov_iter_count(to)) {
+			req = p9x_read_start(fid, offset + issued, to, NULL,
+					     NULL);
+			if (IS_ERR(req)) {
+				err = PTR_ERR(req);
+				stop = true;
+				break;
+			}
+			q[(head + n++) % P9X_READ_DEPTH] = req;
+			issued += req->data_len;
 		}
-		err = p9x_rpc(c, req, false);
-		if (!err && (p9x_dec_rread(req->rc, req->rc_len, &got, &data) ||
-			     got > want))
-			err = p9x_bad_reply(c, req);
-		if (!err && copy_to_iter(data, got, to) != got)
-			err = -EFAULT;
+		if (!n)
+			break;
+		req = q[head];
+		head = (head + 1) % P9X_READ_DEPTH;
+		n--;
+		got = p9x_io_wait(req);
+		asked = req->data_len;
 		p9x_req_put(req);
-		if (err)
-			break;
-		total += got;
-		offset += got;
-		if (got < want)
-			break;
+		if (ended)
+			continue;	/* past the end: drain what is in flight */
+		if (got < 0)
+			err = got;
+		else
+			total += got;
+		/* An error, end of file or a short answer: later chunks are moot. */
+		if (got < (ssize_t)asked) {
+			ended = true;
+			stop = true;
+		}
 	}
+	iov_iter_revert(to, issued - total);
 	return total ? total : err;
 }
 
@@ -548,11 +925,11 @@ struct p9x_req *p9x_readdir(struct p9x_fid *fid, u64 offset, u32 count,
 	int err;
 
 	count = min(count, p9x_fid_maxio(fid));
-	req = p9x_new_call(c, P9X_RREADDIR, count + P9X_RIOHDR_SIZE,
-			   p9x_enc_treaddir, fid->fid, offset, count);
+	req = p9x_call_new(c, P9X_RREADDIR, count + P9X_RIOHDR_SIZE);
 	if (IS_ERR(req))
 		return req;
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_treaddir(&req->wb, req->tag, fid->fid,
+					     offset, count));
 	if (!err && p9x_dec_rreaddir(req->rc, req->rc_len, c->dialect, it))
 		err = p9x_bad_reply(c, req);
 	if (err) {
@@ -576,11 +953,10 @@ char *p9x_readlink(struct p9x_fid *fid)
 	char *s;
 	int err;
 
-	req = p9x_new_call(c, P9X_RREADLINK, P9X_RC_PATH, p9x_enc_treadlink,
-			   fid->fid);
+	req = p9x_call_new(c, P9X_RREADLINK, P9X_RC_PATH);
 	if (IS_ERR(req))
 		return ERR_CAST(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_treadlink(&req->wb, req->tag, fid->fid));
 	if (!err && (p9x_dec_rreadlink(req->rc, req->rc_len, &target) ||
 		     !target.len || memchr(target.s, 0, target.len)))
 		err = p9x_bad_reply(c, req);
@@ -595,11 +971,10 @@ int p9x_statfs(struct p9x_fid *fid, struct p9x_statfs *st)
 	struct p9x_req *req;
 	int err;
 
-	req = p9x_new_call(c, P9X_RSTATFS, P9X_RC_SMALL, p9x_enc_tstatfs,
-			   fid->fid);
+	req = p9x_call_new(c, P9X_RSTATFS, P9X_RC_SMALL);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_tstatfs(&req->wb, req->tag, fid->fid));
 	if (!err && p9x_dec_rstatfs(req->rc, req->rc_len, st))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -619,71 +994,55 @@ int p9x_statfs(struct p9x_fid *fid, struct p9x_statfs *st)
  */
 ssize_t p9x_write(struct p9x_fid *fid, u64 offset, struct iov_iter *from)
 {
-	struct p9x_client *c = fid->c;
-	ssize_t total = 0;
+	ssize_t total = 0, done;
 	int err = 0;
 
 	while (iov_iter_count(from)) {
-		u32 want = min_t(size_t, iov_iter_count(from),
-				 p9x_fid_maxio(fid));
-		struct p9x_wbuf b;
 		struct p9x_req *req;
-		u32 done;
+		u32 sent;
 
-		req = p9x_req_new(c, P9X_RWRITE, P9X_IOHDR_SIZE + want,
-				  P9X_RC_SMALL, false);
+		req = p9x_write_start(fid, offset, from, NULL, NULL);
 		if (IS_ERR(req)) {
 			err = PTR_ERR(req);
 			break;
 		}
-		p9x_wbuf_init(&b, req->tc, P9X_IOHDR_SIZE);
-		err = p9x_enc_twrite(&b, req->tag, fid->fid, offset, want, NULL);
-		if (!err && copy_from_iter((u8 *)req->tc + P9X_IOHDR_SIZE, want,
-					   from) != want)
-			err = -EFAULT;
-		if (!err) {
-			req->tc_len = P9X_IOHDR_SIZE + want;
-			err = p9x_rpc(c, req, false);
-		}
-		if (!err && (p9x_dec_rwrite(req->rc, req->rc_len, &done) ||
-			     done > want))
-			err = p9x_bad_reply(c, req);
+		done = p9x_io_wait(req);
+		sent = req->data_len;
 		p9x_req_put(req);
-		if (err)
+		if (done < 0) {
+			iov_iter_revert(from, sent);
+			err = done;
 			break;
+		}
 		/* Give back what the server did not take. */
-		iov_iter_revert(from, want - done);
+		iov_iter_revert(from, sent - done);
 		total += done;
 		offset += done;
-		if (done < want)
+		if (done < sent)
 			break;
 	}
 	return total ? total : err;
 }
 
-/* Calls whose reply has no body. */
-static int p9x_call_empty(struct p9x_client *c, struct p9x_req *req)
+/* Calls whose reply has no body; @enc as for p9x_call(). */
+static int p9x_call_empty(struct p9x_req *req, int enc)
 {
 	int err;
 
-	if (IS_ERR(req))
-		return PTR_ERR(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, enc);
 	if (!err && p9x_dec_rempty(req->rc, req->rc_len, req->rtype))
-		err = p9x_bad_reply(c, req);
+		err = p9x_bad_reply(req->c, req);
 	p9x_req_put(req);
 	return err;
 }
 
 /* Calls whose reply is one qid: Rmkdir, Rmknod, Rsymlink. */
-static int p9x_call_qid(struct p9x_client *c, struct p9x_req *req,
-			struct p9x_qid *qid)
+static int p9x_call_qid(struct p9x_req *req, int enc, struct p9x_qid *qid)
 {
+	struct p9x_client *c = req->c;
 	int err;
 
-	if (IS_ERR(req))
-		return PTR_ERR(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, enc);
 	if (!err) {
 		switch (req->rtype) {
 		case P9X_RMKDIR:
@@ -709,68 +1068,85 @@ static int p9x_call_qid(struct p9x_client *c, struct p9x_req *req,
 int p9x_mkdir(struct p9x_fid *dfid, const char *name, u32 mode, u32 gid,
 	      struct p9x_qid *qid)
 {
-	struct p9x_client *c = dfid->c;
+	struct p9x_req *req = p9x_call_new(dfid->c, P9X_RMKDIR, P9X_RC_SMALL);
 
-	return p9x_call_qid(c, p9x_new_call(c, P9X_RMKDIR, P9X_RC_SMALL,
-					    p9x_enc_tmkdir, dfid->fid, name,
-					    mode, gid), qid);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_qid(req, p9x_enc_tmkdir(&req->wb, req->tag, dfid->fid,
+						name, mode, gid), qid);
 }
 
 int p9x_mknod(struct p9x_fid *dfid, const char *name, u32 mode, u32 major,
 	      u32 minor, u32 gid, struct p9x_qid *qid)
 {
-	struct p9x_client *c = dfid->c;
+	struct p9x_req *req = p9x_call_new(dfid->c, P9X_RMKNOD, P9X_RC_SMALL);
 
-	return p9x_call_qid(c, p9x_new_call(c, P9X_RMKNOD, P9X_RC_SMALL,
-					    p9x_enc_tmknod, dfid->fid, name,
-					    mode, major, minor, gid), qid);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_qid(req, p9x_enc_tmknod(&req->wb, req->tag, dfid->fid,
+						name, mode, major, minor, gid),
+			    qid);
 }
 
 int p9x_symlink(struct p9x_fid *dfid, const char *name, const char *target,
 		u32 gid, struct p9x_qid *qid)
 {
-	struct p9x_client *c = dfid->c;
+	struct p9x_req *req;
+	struct p9x_wbuf m;
 
-	return p9x_call_qid(c, p9x_new_call(c, P9X_RSYMLINK, P9X_RC_SMALL,
-					    p9x_enc_tsymlink, dfid->fid, name,
-					    target, gid), qid);
+	/* The target may be as long as a path: measure the message first. */
+	p9x_wbuf_init(&m, NULL, 0);
+	p9x_enc_tsymlink(&m, 0, dfid->fid, name, target, gid);
+	req = p9x_req_new(dfid->c, P9X_RSYMLINK, m.len, P9X_RC_SMALL, false);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_qid(req, p9x_enc_tsymlink(&req->wb, req->tag,
+						  dfid->fid, name, target,
+						  gid), qid);
 }
 
 int p9x_link(struct p9x_fid *dfid, struct p9x_fid *fid, const char *name)
 {
-	struct p9x_client *c = dfid->c;
+	struct p9x_req *req = p9x_call_new(dfid->c, P9X_RLINK, P9X_RC_SMALL);
 
-	return p9x_call_empty(c, p9x_new_call(c, P9X_RLINK, P9X_RC_SMALL,
-					      p9x_enc_tlink, dfid->fid,
-					      fid->fid, name));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_empty(req, p9x_enc_tlink(&req->wb, req->tag, dfid->fid,
+						 fid->fid, name));
 }
 
 int p9x_unlinkat(struct p9x_fid *dfid, const char *name, u32 flags)
 {
-	struct p9x_client *c = dfid->c;
+	struct p9x_req *req;
 
-	return p9x_call_empty(c, p9x_new_call(c, P9X_RUNLINKAT, P9X_RC_SMALL,
-					      p9x_enc_tunlinkat, dfid->fid,
-					      name, flags));
+	req = p9x_call_new(dfid->c, P9X_RUNLINKAT, P9X_RC_SMALL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_empty(req, p9x_enc_tunlinkat(&req->wb, req->tag,
+						     dfid->fid, name, flags));
 }
 
 int p9x_renameat(struct p9x_fid *olddfid, const char *oldname,
 		 struct p9x_fid *newdfid, const char *newname)
 {
-	struct p9x_client *c = olddfid->c;
+	struct p9x_req *req;
 
-	return p9x_call_empty(c, p9x_new_call(c, P9X_RRENAMEAT, P9X_RC_SMALL,
-					      p9x_enc_trenameat, olddfid->fid,
-					      oldname, newdfid->fid, newname));
+	req = p9x_call_new(olddfid->c, P9X_RRENAMEAT, P9X_RC_SMALL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_empty(req, p9x_enc_trenameat(&req->wb, req->tag,
+						     olddfid->fid, oldname,
+						     newdfid->fid, newname));
 }
 
 int p9x_rename(struct p9x_fid *fid, struct p9x_fid *dfid, const char *name)
 {
-	struct p9x_client *c = fid->c;
+	struct p9x_req *req = p9x_call_new(fid->c, P9X_RRENAME, P9X_RC_SMALL);
 
-	return p9x_call_empty(c, p9x_new_call(c, P9X_RRENAME, P9X_RC_SMALL,
-					      p9x_enc_trename, fid->fid,
-					      dfid->fid, name));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_empty(req, p9x_enc_trename(&req->wb, req->tag, fid->fid,
+						   dfid->fid, name));
 }
 
 /**
@@ -783,10 +1159,15 @@ int p9x_rename(struct p9x_fid *fid, struct p9x_fid *dfid, const char *name)
 int p9x_remove(struct p9x_fid *fid)
 {
 	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
 	int err;
 
-	err = p9x_call_empty(c, p9x_new_call(c, P9X_RREMOVE, P9X_RC_SMALL,
-					     p9x_enc_tremove, fid->fid));
+	req = p9x_call_new(c, P9X_RREMOVE, P9X_RC_SMALL);
+	if (IS_ERR(req))
+		err = PTR_ERR(req);
+	else
+		err = p9x_call_empty(req, p9x_enc_tremove(&req->wb, req->tag,
+							  fid->fid));
 	if (err != -EIO || READ_ONCE(c->lost))
 		fid->live = false;
 	p9x_fid_put(fid);
@@ -795,19 +1176,22 @@ int p9x_remove(struct p9x_fid *fid)
 
 int p9x_setattr(struct p9x_fid *fid, const struct p9x_iattr *ia)
 {
-	struct p9x_client *c = fid->c;
+	struct p9x_req *req = p9x_call_new(fid->c, P9X_RSETATTR, P9X_RC_SMALL);
 
-	return p9x_call_empty(c, p9x_new_call(c, P9X_RSETATTR, P9X_RC_SMALL,
-					      p9x_enc_tsetattr, fid->fid, ia));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_empty(req, p9x_enc_tsetattr(&req->wb, req->tag,
+						    fid->fid, ia));
 }
 
 int p9x_fsync(struct p9x_fid *fid, bool datasync)
 {
-	struct p9x_client *c = fid->c;
+	struct p9x_req *req = p9x_call_new(fid->c, P9X_RFSYNC, P9X_RC_SMALL);
 
-	return p9x_call_empty(c, p9x_new_call(c, P9X_RFSYNC, P9X_RC_SMALL,
-					      p9x_enc_tfsync, fid->fid,
-					      datasync));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_empty(req, p9x_enc_tfsync(&req->wb, req->tag, fid->fid,
+						  datasync));
 }
 
 /**
@@ -829,13 +1213,13 @@ struct p9x_fid *p9x_xattrwalk(struct p9x_fid *fid, const char *name,
 	xfid = p9x_fid_new(c, fid->uid);
 	if (IS_ERR(xfid))
 		return xfid;
-	req = p9x_new_call(c, P9X_RXATTRWALK, P9X_RC_SMALL,
-			   p9x_enc_txattrwalk, fid->fid, xfid->fid, name);
+	req = p9x_call_new(c, P9X_RXATTRWALK, P9X_RC_SMALL);
 	if (IS_ERR(req)) {
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_txattrwalk(&req->wb, req->tag, fid->fid,
+					       xfid->fid, name));
 	if (!err && p9x_dec_rxattrwalk(req->rc, req->rc_len, size))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -862,12 +1246,14 @@ out_fid:
 int p9x_xattrcreate(struct p9x_fid *fid, const char *name, u64 size,
 		    u32 flags)
 {
-	struct p9x_client *c = fid->c;
+	struct p9x_req *req;
 
-	return p9x_call_empty(c, p9x_new_call(c, P9X_RXATTRCREATE,
-					      P9X_RC_SMALL,
-					      p9x_enc_txattrcreate, fid->fid,
-					      name, size, flags));
+	req = p9x_call_new(fid->c, P9X_RXATTRCREATE, P9X_RC_SMALL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_empty(req, p9x_enc_txattrcreate(&req->wb, req->tag,
+							fid->fid, name, size,
+							flags));
 }
 
 /**
@@ -885,13 +1271,12 @@ int p9x_fid_clunk(struct p9x_fid *fid)
 	struct p9x_req *req;
 	int err;
 
-	req = p9x_new_call(c, P9X_RCLUNK, P9X_RC_SMALL, p9x_enc_tclunk,
-			   fid->fid);
+	req = p9x_call_new(c, P9X_RCLUNK, P9X_RC_SMALL);
 	if (IS_ERR(req)) {
 		p9x_fid_put(fid);
 		return PTR_ERR(req);
 	}
-	err = p9x_rpc(c, req, true);
+	err = p9x_call_wait(req, p9x_enc_tclunk(&req->wb, req->tag, fid->fid));
 	if (!err && p9x_dec_rempty(req->rc, req->rc_len, P9X_RCLUNK))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -908,11 +1293,10 @@ int p9x_lock(struct p9x_fid *fid, const struct p9x_lock *lk, u8 *status)
 	struct p9x_req *req;
 	int err;
 
-	req = p9x_new_call(c, P9X_RLOCK, P9X_RC_SMALL, p9x_enc_tlock,
-			   fid->fid, lk);
+	req = p9x_call_new(c, P9X_RLOCK, P9X_RC_SMALL);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_tlock(&req->wb, req->tag, fid->fid, lk));
 	if (!err && p9x_dec_rlock(req->rc, req->rc_len, status))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -927,11 +1311,11 @@ int p9x_getlock(struct p9x_fid *fid, const struct p9x_getlock *gl,
 	struct p9x_req *req;
 	int err;
 
-	req = p9x_new_call(c, P9X_RGETLOCK, P9X_RC_SMALL, p9x_enc_tgetlock,
-			   fid->fid, gl);
+	req = p9x_call_new(c, P9X_RGETLOCK, P9X_RC_SMALL);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_tgetlock(&req->wb, req->tag, fid->fid,
+					     gl));
 	if (!err && p9x_dec_rgetlock(req->rc, req->rc_len, &r))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -961,22 +1345,16 @@ static bool p9x_str_is(const struct p9x_str *s, const char *lit)
 /* Offer @version; returns an enum p9x_ver_answer or a negative errno. */
 static int p9x_offer_version(struct p9x_client *c, const char *version)
 {
-	struct p9x_wbuf b;
 	struct p9x_req *req;
 	struct p9x_str ver;
 	u32 msize;
 	int err;
 
-	req = p9x_req_new(c, P9X_RVERSION, P9X_TC_CAP, P9X_RC_SMALL, true);
+	req = p9x_req_new(c, P9X_RVERSION, P9X_TC_SMALL, P9X_RC_SMALL, true);
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	p9x_wbuf_init(&b, req->tc, P9X_TC_CAP);
-	err = p9x_enc_tversion(&b, P9X_NOTAG, c->msize, version);
-	if (err)
-		goto out;
-	req->tc_len = b.len;
-
-	err = p9x_rpc(c, req, false);
+	err = p9x_call(req, p9x_enc_tversion(&req->wb, P9X_NOTAG, c->msize,
+					     version));
 	if (err && req->rlerror) {
 		/* diod and others answer an unknown version with Rlerror. */
 		err = P9X_ANSWER_REFUSED;

@@ -11,12 +11,13 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "9plx/wire.h"
 #include "transport.h"
 
-struct iov_iter;
 struct p9x_trans_ops;
 
 #define P9X_DEFAULT_MSIZE	(128 * 1024)
@@ -29,6 +30,17 @@ enum p9x_req_state {
 	P9X_REQ_LOST,		/* the transport went away first */
 };
 
+/*
+ * Inline buffers of every request: room for any T-message with at most
+ * two names and no payload (Trenameat of two NAME_MAX names is the
+ * largest), and for any R-message without a payload or a path.
+ */
+#define P9X_TC_SMALL		(2 * (2 + 255) + 64)
+#define P9X_RC_SMALL		512
+
+struct p9x_req;
+typedef void (*p9x_done_t)(struct p9x_req *req);
+
 /**
  * struct p9x_req - one T-message and the buffer for its reply
  * @ref: the caller holds one reference, the transport one while it owns
@@ -39,17 +51,33 @@ enum p9x_req_state {
  * @rtype: R-message type the caller expects
  * @state: an enum p9x_req_state, written by the transport
  * @wq: woken when @state reaches DONE or LOST
- * @tc: encoded T-message
+ * @tc: encoded T-message (framing only when @zc carries a Twrite payload)
  * @tc_len: its length
  * @rc: reply buffer, filled by the transport
  * @rc_cap: bytes available at @rc; always room for any legal reply
- * @rc_len: bytes received
+ * @rc_len: bytes received at @rc
+ * @reply_len: bytes of the whole reply, payload placed by @zc included
  * @rlerror: the server answered with Rlerror
+ * @zc: the transport moves the payload described by @data itself:
+ *	Twrite data after @tc, Tread data after the Rread framing in @rc
+ * @data: Tread destination or Twrite source when the payload does not sit
+ *	in @tc/@rc; a bvec iterator when @zc
+ * @data_len: payload bytes asked for
+ * @pinned: user pages pinned for @zc, released with the request
+ * @npinned: how many
+ * @done: completion of a request started with p9x_req_submit(), run in
+ *	process context
+ * @priv: for @done
+ * @work: runs @done
+ * @wb: encoder over @tc
+ * @tc_small: @tc of control messages
+ * @rc_small: @rc of replies without payload
  *
- * The buffers are plain kernel memory.  A transport that can place a
- * large payload elsewhere (zero copy on virtio) keeps the framing in
- * @tc/@rc and adds the payload pages to the same descriptor chain; the
- * codec's P9X_IOHDR_SIZE framing is what makes that split possible.
+ * Control messages live entirely in the request's slab object.  A
+ * transport that can place a large payload elsewhere (zero copy on
+ * virtio) keeps the framing in @tc/@rc and adds the payload pages to the
+ * same descriptor chain; the codec's P9X_IOHDR_SIZE framing is what makes
+ * that split possible.
  */
 struct p9x_req {
 	refcount_t ref;
@@ -63,7 +91,19 @@ struct p9x_req {
 	void *rc;
 	u32 rc_cap;
 	u32 rc_len;
+	u32 reply_len;
 	bool rlerror;
+	bool zc;
+	struct iov_iter data;
+	u32 data_len;
+	struct page **pinned;
+	unsigned int npinned;
+	p9x_done_t done;
+	void *priv;
+	struct work_struct work;
+	struct p9x_wbuf wb;
+	u8 tc_small[P9X_TC_SMALL];
+	u8 rc_small[P9X_RC_SMALL];
 };
 
 /**
@@ -104,6 +144,7 @@ struct p9x_client {
  * @iounit: from Rlopen, 0 if none given
  * @live: the server knows this fid (attach or walk succeeded)
  * @opened: Tlopen succeeded
+ * @oflags: the P9X_O_* flags of that Tlopen
  */
 struct p9x_fid {
 	struct p9x_client *c;
@@ -115,6 +156,7 @@ struct p9x_fid {
 	u32 iounit;
 	bool live;
 	bool opened;
+	u32 oflags;
 };
 
 /**
@@ -158,6 +200,13 @@ struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr);
 int p9x_lopen(struct p9x_fid *fid, u32 flags);
 ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to);
+struct p9x_req *p9x_read_start(struct p9x_fid *fid, u64 offset,
+			       struct iov_iter *to, p9x_done_t done,
+			       void *priv);
+struct p9x_req *p9x_write_start(struct p9x_fid *fid, u64 offset,
+				struct iov_iter *from, p9x_done_t done,
+				void *priv);
+ssize_t p9x_io_result(struct p9x_req *req);
 struct p9x_req *p9x_readdir(struct p9x_fid *fid, u64 offset, u32 count,
 			    struct p9x_dirent_iter *it);
 char *p9x_readlink(struct p9x_fid *fid);
@@ -188,5 +237,18 @@ int p9x_getlock(struct p9x_fid *fid, const struct p9x_getlock *gl,
 
 /* Largest payload one Tread/Treaddir may ask for on @fid. */
 u32 p9x_fid_maxio(const struct p9x_fid *fid);
+
+static inline bool p9x_fid_readable(const struct p9x_fid *fid)
+{
+	return (fid->oflags & P9X_O_ACCMODE) != P9X_O_WRONLY;
+}
+
+static inline bool p9x_fid_writable(const struct p9x_fid *fid)
+{
+	return (fid->oflags & P9X_O_ACCMODE) != P9X_O_RDONLY;
+}
+
+int p9x_client_module_init(void);
+void p9x_client_module_exit(void);
 
 #endif /* _9PLX_CLIENT_H */

@@ -533,9 +533,12 @@ static int __init p9x_module_init(void)
 	err = p9x_inode_cache_init();
 	if (err)
 		return err;
-	err = p9x_virtio_init();
+	err = p9x_client_module_init();
 	if (err)
 		goto out_cache;
+	err = p9x_virtio_init();
+	if (err)
+		goto out_client;
 	err = register_filesystem(&p9x_fs_type);
 	if (err == -EBUSY)
 		pr_err("filesystem type '%s' is already registered (the in-kernel 9p client?): unload 9p and 9pnet_virtio first, or load 9plx with fstype=9plx\n",
@@ -546,6 +549,8 @@ static int __init p9x_module_init(void)
 
 out_virtio:
 	p9x_virtio_exit();
+out_client:
+	p9x_client_module_exit();
 out_cache:
 	p9x_inode_cache_exit();
 	return err;
@@ -555,6 +560,7 @@ static void __exit p9x_module_exit(void)
 {
 	unregister_filesystem(&p9x_fs_type);
 	p9x_virtio_exit();
+	p9x_client_module_exit();
 	p9x_inode_cache_exit();
 }
 

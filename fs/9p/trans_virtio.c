@@ -2,7 +2,10 @@
 /*
  * 9plx virtio transport: binds virtio-9p devices (virtio device id 9) and
  * carries each request as one descriptor chain on the device's single
- * virtqueue: the T-message out, the reply buffer in.
+ * virtqueue: the T-message out, the reply buffer in.  Tread and Twrite
+ * payloads go zero copy: the framing sits in the request's small buffers
+ * and the data pages follow it in the same chain, one entry per page or
+ * folio.
  *
  * Channels are found by mount tag under one mutex.  A removed device is
  * reset before its queue is freed, which hands back every request it
@@ -15,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/bvec.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -22,13 +26,18 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_9p.h>
+#include <linux/virtio_ring.h>
 
 #include "client.h"
 #include "transport.h"
 
-#define P9X_VIRTIO_MAXSIZE	(512 * 1024)
-/* A vmalloc'd buffer of MAXSIZE spans at most this many pages. */
-#define P9X_VIRTIO_SG		(P9X_VIRTIO_MAXSIZE / PAGE_SIZE + 2)
+/*
+ * 1 MiB payloads and their framing.  A chain that long needs indirect
+ * descriptors; without them msize is held to what the ring can take.
+ */
+#define P9X_VIRTIO_MAXSIZE	(1024 * 1024 + 4096)
+/* Entries for MAXSIZE bytes anywhere in memory, plus a framing buffer. */
+#define P9X_VIRTIO_SG		(P9X_VIRTIO_MAXSIZE / PAGE_SIZE + 4)
 
 /**
  * struct p9x_vchan - one virtio-9p device
@@ -73,30 +82,84 @@ static void p9x_vchan_free(struct kref *ref)
 	kfree(container_of(ref, struct p9x_vchan, ref));
 }
 
-/*
- * Describe @len bytes at @buf in @sg.  kmalloc memory is one entry;
- * kvmalloc may have given vmalloc memory, which takes one per page.
- */
-static int p9x_vchan_map(struct scatterlist *sg, void *buf, u32 len)
+/* Entries @len bytes at @buf take: kmalloc memory one, vmalloc one a page. */
+static unsigned int p9x_vchan_buf_nents(const void *buf, u32 len)
 {
-	unsigned int n, i;
-
-	if (!is_vmalloc_addr(buf)) {
-		sg_init_one(sg, buf, len);
+	if (!is_vmalloc_addr(buf))
 		return 1;
+	return DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
+}
+
+static void p9x_vchan_map_buf(struct scatterlist *sg, void *buf, u32 len)
+{
+	if (!is_vmalloc_addr(buf)) {
+		sg_set_buf(sg, buf, len);
+		return;
 	}
-	n = DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
-	if (n > P9X_VIRTIO_SG)
-		return -EMSGSIZE;
-	sg_init_table(sg, n);
-	for (i = 0; i < n; i++) {
+	while (len) {
 		u32 off = offset_in_page(buf);
 		u32 chunk = min_t(u32, PAGE_SIZE - off, len);
 
-		sg_set_page(&sg[i], vmalloc_to_page(buf), chunk, off);
+		sg_set_page(sg++, vmalloc_to_page(buf), chunk, off);
 		buf += chunk;
 		len -= chunk;
 	}
+}
+
+/* Entries a zero-copy payload takes: one per bvec segment it touches. */
+static unsigned int p9x_vchan_data_nents(const struct iov_iter *it)
+{
+	const struct bio_vec *bv = it->bvec;
+	size_t skip = it->iov_offset, left = iov_iter_count(it);
+	unsigned int n = 0;
+
+	for (; left; bv++) {
+		size_t len = min_t(size_t, bv->bv_len - skip, left);
+
+		if (len)
+			n++;
+		left -= len;
+		skip = 0;
+	}
+	return n;
+}
+
+static void p9x_vchan_map_data(struct scatterlist *sg, const struct iov_iter *it)
+{
+	const struct bio_vec *bv = it->bvec;
+	size_t skip = it->iov_offset, left = iov_iter_count(it);
+
+	for (; left; bv++) {
+		size_t len = min_t(size_t, bv->bv_len - skip, left);
+		size_t off = bv->bv_offset + skip;
+
+		/* A folio is contiguous: one entry, however many pages. */
+		if (len)
+			sg_set_page(sg++, bv->bv_page + off / PAGE_SIZE, len,
+				    off % PAGE_SIZE);
+		left -= len;
+		skip = 0;
+	}
+}
+
+/*
+ * Describe one direction of @req in @sg: the buffer, then the payload
+ * pages if they travel this way.  Returns the entries used or -EMSGSIZE.
+ */
+static int p9x_vchan_map(struct scatterlist *sg, void *buf, u32 len,
+			 const struct p9x_req *req, bool payload)
+{
+	unsigned int nbuf = p9x_vchan_buf_nents(buf, len);
+	unsigned int n = nbuf;
+
+	if (payload)
+		n += p9x_vchan_data_nents(&req->data);
+	if (n > P9X_VIRTIO_SG)
+		return -EMSGSIZE;
+	sg_init_table(sg, n);
+	p9x_vchan_map_buf(sg, buf, len);
+	if (payload)
+		p9x_vchan_map_data(sg + nbuf, &req->data);
 	return n;
 }
 
@@ -145,9 +208,11 @@ static int p9x_vchan_request(struct p9x_client *c, struct p9x_req *req)
 			err = -EIO;
 			break;
 		}
-		err = p9x_vchan_map(ch->out, req->tc, req->tc_len);
+		err = p9x_vchan_map(ch->out, req->tc, req->tc_len, req,
+				    req->zc && req->rtype == P9X_RWRITE);
 		if (err > 0)
-			err = p9x_vchan_map(ch->in, req->rc, req->rc_cap);
+			err = p9x_vchan_map(ch->in, req->rc, req->rc_cap, req,
+					    req->zc && req->rtype == P9X_RREAD);
 		if (err < 0)
 			break;
 		err = virtqueue_add_sgs(ch->vq, sgs, 1, 1, req, GFP_ATOMIC);
@@ -189,6 +254,11 @@ static int p9x_vchan_open(struct p9x_client *c, const char *addr,
 		ch->client = c;
 		kref_get(&ch->ref);
 		c->trans = ch;
+		/* Without indirect descriptors a chain must fit the ring. */
+		if (!virtio_has_feature(ch->vdev, VIRTIO_RING_F_INDIRECT_DESC))
+			c->msize = min_t(u32, c->msize,
+					 (virtqueue_get_vring_size(ch->vq) - 4) *
+					 PAGE_SIZE);
 		err = 0;
 		break;
 	}
@@ -310,6 +380,7 @@ const struct p9x_trans_ops p9x_virtio_trans = {
 	.name = "virtio",
 	.owner = THIS_MODULE,
 	.maxsize = P9X_VIRTIO_MAXSIZE,
+	.zc = true,
 	.open = p9x_vchan_open,
 	.close = p9x_vchan_close,
 	.request = p9x_vchan_request,

@@ -31,6 +31,8 @@ struct p9x_trans_args {
  * @name: value of the trans= mount option
  * @owner: module holding the code
  * @maxsize: largest message the transport carries; caps msize
+ * @zc: the transport places Tread and Twrite payloads described by
+ *	req->data (a bvec iterator) itself, when req->zc is set
  * @open: connect @c to the server named @addr (the mount source) with
  *	@args; sets c->trans to the transport's private state
  * @close: disconnect; called once, after every request has finished.  The
@@ -53,6 +55,7 @@ struct p9x_trans_ops {
 	const char *name;
 	struct module *owner;
 	u32 maxsize;
+	bool zc;
 	int (*open)(struct p9x_client *c, const char *addr,
 		    const struct p9x_trans_args *args);
 	void (*close)(struct p9x_client *c);
