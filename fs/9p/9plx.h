@@ -157,7 +157,8 @@ int p9x_acl_init(struct inode *inode, struct dentry *dentry,
 void p9x_acl_release(struct posix_acl **acls);
 
 /* cache.c */
-struct p9x_fid *p9x_inode_io_fid(struct inode *inode, struct file *file);
+struct p9x_fid *p9x_inode_read_fid(struct inode *inode, struct file *file);
+void p9x_readahead(struct readahead_control *ractl);
 void p9x_inode_want_wfid(struct inode *inode, struct file *file);
 void p9x_inode_drop_wfid(struct inode *inode);
 int p9x_fill_folio(struct p9x_fid *fid, struct folio *folio);

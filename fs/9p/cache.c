@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/bvec.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -19,15 +20,8 @@
 #include "9plx.h"
 #include "compat.h"
 
-/**
- * p9x_inode_io_fid() - the fid page cache I/O of an inode goes through
- * @inode: the inode
- * @file: an open file of it, or NULL
- *
- * Return: a referenced fid (the inode's writeback fid, else @file's), or
- * NULL if there is none.
- */
-struct p9x_fid *p9x_inode_io_fid(struct inode *inode, struct file *file)
+/* The inode's writeback fid, referenced, or NULL. */
+static struct p9x_fid *p9x_inode_wb_fid(struct inode *inode)
 {
 	struct p9x_inode *pi = P9X_I(inode);
 	struct p9x_fid *fid = NULL;
@@ -36,8 +30,58 @@ struct p9x_fid *p9x_inode_io_fid(struct inode *inode, struct file *file)
 	if (pi->wfid)
 		fid = p9x_fid_get(pi->wfid);
 	spin_unlock(&inode->i_lock);
-	if (!fid && file && file->private_data)
-		fid = p9x_fid_get(file->private_data);
+	return fid;
+}
+
+/* Make @fid the writeback fid of @inode if it has none or only @old. */
+static void p9x_inode_set_wfid(struct inode *inode, struct p9x_fid *old,
+			       struct p9x_fid *fid)
+{
+	struct p9x_inode *pi = P9X_I(inode);
+
+	spin_lock(&inode->i_lock);
+	if (pi->wfid == old) {
+		pi->wfid = p9x_fid_get(fid);
+		fid = old;
+	} else {
+		fid = NULL;
+	}
+	spin_unlock(&inode->i_lock);
+	p9x_fid_put(fid);
+}
+
+/**
+ * p9x_inode_read_fid() - a fid to fill an inode's pages through
+ * @inode: the inode
+ * @file: an open file of it, or NULL
+ *
+ * @file's own fid if it was opened for reading, else the writeback fid if
+ * it can read.  A file opened write-only then gets a read-write fid of its
+ * own, which becomes the writeback fid, so read-modify-write of a partial
+ * page works without opening again each time.
+ *
+ * Return: a referenced fid, NULL if there is none, or an ERR_PTR.
+ */
+struct p9x_fid *p9x_inode_read_fid(struct inode *inode, struct file *file)
+{
+	struct p9x_fid *own = file ? file->private_data : NULL;
+	struct p9x_fid *fid, *wfid;
+
+	if (own && p9x_fid_readable(own))
+		return p9x_fid_get(own);
+	wfid = p9x_inode_wb_fid(inode);
+	if (wfid && p9x_fid_readable(wfid))
+		return wfid;
+	if (!file) {
+		p9x_fid_put(wfid);
+		return NULL;
+	}
+	fid = p9x_open_fid(file->f_path.dentry, P9X_O_RDWR);
+	if (!IS_ERR(fid))
+		p9x_inode_set_wfid(inode, wfid, fid);
+	else
+		fid = p9x_open_fid(file->f_path.dentry, P9X_O_RDONLY);
+	p9x_fid_put(wfid);
 	return fid;
 }
 
@@ -46,26 +90,25 @@ struct p9x_fid *p9x_inode_io_fid(struct inode *inode, struct file *file)
  * @inode: the inode of @file
  * @file: a file just opened for writing
  *
- * A read-write open of the same file is preferred, since filling part of
- * a page before a write needs to read; a file the user may only write
- * lends its own fid.
+ * The file lends its own fid: dirty pages can then be written after the
+ * file is closed, and the fid is clunked when the inode is evicted.  A fid
+ * opened for appending or for direct I/O writes differently on the
+ * server, so such a file opens a plain read-write fid instead.
  */
 void p9x_inode_want_wfid(struct inode *inode, struct file *file)
 {
-	struct p9x_inode *pi = P9X_I(inode);
-	struct p9x_fid *fid;
+	struct p9x_fid *fid = file->private_data;
 
-	if (READ_ONCE(pi->wfid))
+	if (READ_ONCE(P9X_I(inode)->wfid))
 		return;
-	fid = p9x_open_fid(file->f_path.dentry, P9X_O_RDWR);
-	if (IS_ERR(fid))
-		fid = p9x_fid_get(file->private_data);
-	spin_lock(&inode->i_lock);
-	if (!pi->wfid) {
-		pi->wfid = fid;
-		fid = NULL;
+	if (fid->oflags & (P9X_O_APPEND | P9X_O_DIRECT)) {
+		fid = p9x_open_fid(file->f_path.dentry, P9X_O_RDWR);
+		if (IS_ERR(fid))
+			return;
+	} else {
+		p9x_fid_get(fid);
 	}
-	spin_unlock(&inode->i_lock);
+	p9x_inode_set_wfid(inode, NULL, fid);
 	p9x_fid_put(fid);
 }
 
@@ -93,20 +136,18 @@ int p9x_fill_folio(struct p9x_fid *fid, struct folio *folio)
 {
 	size_t len = folio_size(folio);
 	struct iov_iter to;
-	struct kvec kv;
+	struct bio_vec bv;
 	ssize_t n;
-	void *p;
 
-	p = kmap_local_folio(folio, 0);
-	kv.iov_base = p;
-	kv.iov_len = len;
-	iov_iter_kvec(&to, ITER_DEST, &kv, 1, len);
+	bv.bv_page = &folio->page;
+	bv.bv_offset = 0;
+	bv.bv_len = len;
+	iov_iter_bvec(&to, ITER_DEST, &bv, 1, len);
 	n = p9x_read(fid, folio_pos(folio), &to);
-	if (n >= 0 && n < len)
-		memset(p + n, 0, len - n);
-	kunmap_local(p);
 	if (n < 0)
 		return n;
+	if (n < len)
+		folio_zero_segment(folio, n, len);
 	folio_mark_uptodate(folio);
 	return 0;
 }
@@ -130,9 +171,13 @@ int p9x_write_begin_folio(struct file *file, struct address_space *mapping,
 		folio_mark_uptodate(folio);
 		goto out;
 	}
-	fid = p9x_inode_io_fid(inode, file);
-	err = fid ? p9x_fill_folio(fid, folio) : -EBADF;
-	p9x_fid_put(fid);
+	fid = p9x_inode_read_fid(inode, file);
+	if (IS_ERR_OR_NULL(fid))
+		err = fid ? PTR_ERR(fid) : -EBADF;
+	else
+		err = p9x_fill_folio(fid, folio);
+	if (!IS_ERR(fid))
+		p9x_fid_put(fid);
 	if (err) {
 		folio_unlock(folio);
 		folio_put(folio);
@@ -166,19 +211,190 @@ out:
 	return copied;
 }
 
-/* write_cache_pages() callback: one dirty folio out with Twrite. */
-int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
-			void *data)
+/*
+ * write_cache_pages() callback when a message cannot hold a page: one
+ * folio in as many synchronous Twrites as it takes.
+ */
+int p9x_writeback_folio_small(struct folio *folio,
+			      struct writeback_control *wbc, void *data)
 {
 	struct address_space *mapping = folio->mapping;
 	loff_t size = i_size_read(mapping->host);
 	loff_t pos = folio_pos(folio);
 	struct p9x_fid *fid = data;
 	struct iov_iter from;
-	struct kvec kv;
+	struct bio_vec bv;
 	size_t len;
 	ssize_t n;
-	void *p;
+
+	if (pos >= size) {
+		folio_unlock(folio);
+		return 0;
+	}
+	len = min_t(loff_t, folio_size(folio), size - pos);
+	folio_start_writeback(folio);
+	folio_unlock(folio);
+	bv.bv_page = &folio->page;
+	bv.bv_offset = 0;
+	bv.bv_len = len;
+	iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, len);
+	n = p9x_write(fid, pos, &from);
+	if (n != len) {
+		mapping_set_error(mapping, n < 0 ? n : -EIO);
+		if (!READ_ONCE(fid->c->lost))
+			folio_mark_dirty(folio);
+	}
+	folio_end_writeback(folio);
+	return 0;
+}
+
+/* Twrites in flight at once from one writepages call. */
+#define P9X_WB_DEPTH	8
+
+/**
+ * struct p9x_wb - one ->writepages call
+ * @fid: the writeback fid
+ * @mapping: what is written back
+ * @max: most bytes one Twrite carries, whole pages
+ * @cur: the run of folios being gathered, not yet sent
+ * @lock: guards @inflight
+ * @wq: woken as each Twrite completes
+ * @inflight: Twrites sent and not completed
+ */
+struct p9x_wb {
+	struct p9x_fid *fid;
+	struct address_space *mapping;
+	size_t max;
+	struct p9x_wrun *cur;
+	spinlock_t lock;	/* inflight */
+	wait_queue_head_t wq;
+	unsigned int inflight;
+};
+
+/**
+ * struct p9x_wrun - contiguous folios under writeback, sent as one Twrite
+ * (and one Tread for readahead, which uses it the same way)
+ * @wb: the writepages call (writeback only)
+ * @fid: the fid to read through (readahead only)
+ * @pos: file offset of the first folio
+ * @len: bytes the run covers
+ * @nr: folios in it
+ * @cap: room in @bv
+ * @iter: over @bv, handed to the client
+ * @bv: one entry per folio
+ */
+struct p9x_wrun {
+	struct p9x_wb *wb;
+	struct p9x_fid *fid;
+	loff_t pos;
+	size_t len;
+	unsigned int nr;
+	unsigned int cap;
+	struct iov_iter iter;
+	struct bio_vec bv[];
+};
+
+static struct p9x_wrun *p9x_run_new(loff_t pos, size_t max)
+{
+	unsigned int cap = max / PAGE_SIZE;
+	struct p9x_wrun *run;
+
+	run = kmalloc(struct_size(run, bv, cap), GFP_NOFS);
+	if (!run)
+		return NULL;
+	run->wb = NULL;
+	run->fid = NULL;
+	run->pos = pos;
+	run->len = 0;
+	run->nr = 0;
+	run->cap = cap;
+	return run;
+}
+
+/* Does @len more bytes at @pos continue @run, within @max? */
+static bool p9x_run_fits(const struct p9x_wrun *run, loff_t pos, size_t len,
+			 size_t max)
+{
+	return run->pos + run->len == pos && run->len + len <= max &&
+	       run->nr < run->cap && PAGE_ALIGNED(run->len);
+}
+
+static void p9x_run_add(struct p9x_wrun *run, struct folio *folio, size_t len)
+{
+	struct bio_vec *bv = &run->bv[run->nr++];
+
+	bv->bv_page = &folio->page;
+	bv->bv_offset = 0;
+	bv->bv_len = len;
+	run->len += len;
+}
+
+/*
+ * A Twrite of a run ended with @done bytes written or an error.  Folios
+ * not written stay dirty while the session lives, so a later writeback
+ * tries again; the error also goes to the mapping for fsync to report.
+ */
+static void p9x_wrun_finish(struct p9x_wrun *run, ssize_t done)
+{
+	struct p9x_wb *wb = run->wb;
+	struct address_space *mapping = wb->mapping;
+	bool lost = READ_ONCE(wb->fid->c->lost);
+	size_t off = 0;
+	unsigned int i;
+
+	if (done < (ssize_t)run->len)
+		mapping_set_error(mapping, done < 0 ? done : -EIO);
+	for (i = 0; i < run->nr; i++) {
+		struct folio *folio = page_folio(run->bv[i].bv_page);
+
+		off += run->bv[i].bv_len;
+		if ((done < 0 || off > done) && !lost)
+			folio_mark_dirty(folio);
+		folio_end_writeback(folio);
+	}
+	kfree(run);
+
+	/* Under the lock, so that writepages cannot return before we let go. */
+	spin_lock_irq(&wb->lock);
+	wb->inflight--;
+	wake_up(&wb->wq);
+	spin_unlock_irq(&wb->lock);
+}
+
+static void p9x_wrun_done(struct p9x_req *req)
+{
+	p9x_wrun_finish(req->priv, p9x_io_result(req));
+}
+
+static void p9x_wb_send(struct p9x_wb *wb)
+{
+	struct p9x_wrun *run = wb->cur;
+	struct p9x_req *req;
+
+	wb->cur = NULL;
+	if (!run)
+		return;
+	spin_lock_irq(&wb->lock);
+	wait_event_lock_irq(wb->wq, wb->inflight < P9X_WB_DEPTH, wb->lock);
+	wb->inflight++;
+	spin_unlock_irq(&wb->lock);
+
+	iov_iter_bvec(&run->iter, ITER_SOURCE, run->bv, run->nr, run->len);
+	req = p9x_write_start(wb->fid, run->pos, &run->iter, p9x_wrun_done,
+			      run);
+	if (IS_ERR(req))
+		p9x_wrun_finish(run, PTR_ERR(req));
+}
+
+/* write_cache_pages() callback: add one dirty folio to the run being built. */
+int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
+			void *data)
+{
+	struct address_space *mapping = folio->mapping;
+	loff_t size = i_size_read(mapping->host);
+	loff_t pos = folio_pos(folio);
+	struct p9x_wb *wb = data;
+	size_t len;
 
 	if (pos >= size) {
 		/* Truncated away while dirty. */
@@ -186,33 +402,148 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 		return 0;
 	}
 	len = min_t(loff_t, folio_size(folio), size - pos);
+	if (wb->cur && !p9x_run_fits(wb->cur, pos, len, wb->max))
+		p9x_wb_send(wb);
+	if (!wb->cur) {
+		wb->cur = p9x_run_new(pos, wb->max);
+		if (!wb->cur) {
+			folio_redirty_for_writepage(wbc, folio);
+			folio_unlock(folio);
+			return -ENOMEM;
+		}
+		wb->cur->wb = wb;
+	}
 	folio_start_writeback(folio);
 	folio_unlock(folio);
-
-	p = kmap_local_folio(folio, 0);
-	kv.iov_base = p;
-	kv.iov_len = len;
-	iov_iter_kvec(&from, ITER_SOURCE, &kv, 1, len);
-	n = p9x_write(fid, pos, &from);
-	kunmap_local(p);
-	if (n != len)
-		mapping_set_error(mapping, n < 0 ? n : -EIO);
-	folio_end_writeback(folio);
-	return n < 0 ? n : 0;
+	p9x_run_add(wb->cur, folio, len);
+	return 0;
 }
 
 static int p9x_writepages(struct address_space *mapping,
 			  struct writeback_control *wbc)
 {
-	struct p9x_fid *fid;
+	struct p9x_wb wb = { .mapping = mapping };
 	int err;
 
-	fid = p9x_inode_io_fid(mapping->host, NULL);
-	if (!fid)
+	wb.fid = p9x_inode_wb_fid(mapping->host);
+	if (!wb.fid)
 		return -EBADF;
-	err = write_cache_pages(mapping, wbc, p9x_wcp_cb, fid);
-	p9x_fid_put(fid);
+	wb.max = round_down(p9x_fid_maxio(wb.fid), PAGE_SIZE);
+	/* A message too small for a page: a folio goes in several Twrites. */
+	if (wb.max < PAGE_SIZE) {
+		err = write_cache_pages(mapping, wbc, p9x_wcp_small_cb, wb.fid);
+		p9x_fid_put(wb.fid);
+		return err;
+	}
+	spin_lock_init(&wb.lock);
+	init_waitqueue_head(&wb.wq);
+	err = write_cache_pages(mapping, wbc, p9x_wcp_cb, &wb);
+	p9x_wb_send(&wb);
+	spin_lock_irq(&wb.lock);
+	wait_event_lock_irq(wb.wq, !wb.inflight, wb.lock);
+	spin_unlock_irq(&wb.lock);
+	p9x_fid_put(wb.fid);
 	return err;
+}
+
+/* Readahead: runs of folios filled by one Tread each, in the background. */
+
+static void p9x_rrun_finish(struct p9x_wrun *run, ssize_t got)
+{
+	struct inode *inode = page_folio(run->bv[0].bv_page)->mapping->host;
+	loff_t size = i_size_read(inode);
+	size_t off = 0;
+	unsigned int i;
+
+	/*
+	 * While the folios are locked the inode stays, and with it the mount
+	 * and its session: let go of the fid before unlocking them.
+	 */
+	p9x_fid_put(run->fid);
+	for (i = 0; i < run->nr; i++) {
+		struct folio *folio = page_folio(run->bv[i].bv_page);
+		size_t flen = run->bv[i].bv_len;
+		bool ok = false;
+
+		if (got >= 0 && off + flen <= got) {
+			ok = true;
+		} else if (got >= 0 && run->pos + got >= size) {
+			/* The data ends at end of file: the rest reads as zeros. */
+			folio_zero_segment(folio, got > off ? got - off : 0, flen);
+			ok = true;
+		}
+		/* A folio left out of date is read again by ->read_folio. */
+		if (ok)
+			folio_mark_uptodate(folio);
+		folio_unlock(folio);
+		off += flen;
+	}
+	kfree(run);
+}
+
+static void p9x_rrun_done(struct p9x_req *req)
+{
+	p9x_rrun_finish(req->priv, p9x_io_result(req));
+}
+
+static void p9x_rrun_send(struct p9x_wrun *run)
+{
+	struct p9x_req *req;
+
+	iov_iter_bvec(&run->iter, ITER_DEST, run->bv, run->nr, run->len);
+	req = p9x_read_start(run->fid, run->pos, &run->iter, p9x_rrun_done,
+			     run);
+	if (IS_ERR(req))
+		p9x_rrun_finish(run, PTR_ERR(req));
+}
+
+/**
+ * p9x_readahead() - fill the folios of a readahead window
+ * @ractl: the window; its folios come locked
+ *
+ * Contiguous folios are gathered into Treads of up to the fid's largest
+ * payload, all sent at once and completed in the background, so several
+ * are in flight.  Folios left when memory is short are dropped by the
+ * caller and read later one by one.
+ */
+void p9x_readahead(struct readahead_control *ractl)
+{
+	struct inode *inode = ractl->mapping->host;
+	struct p9x_wrun *run = NULL;
+	struct p9x_fid *fid;
+	struct folio *folio;
+	size_t max;
+
+	fid = p9x_inode_read_fid(inode, ractl->file);
+	if (IS_ERR_OR_NULL(fid))
+		return;
+	max = round_down(p9x_fid_maxio(fid), PAGE_SIZE);
+	while ((folio = readahead_folio(ractl))) {
+		size_t flen = folio_size(folio);
+
+		if (flen > max) {
+			/* Too big for one message: read it the slow way. */
+			p9x_fill_folio(fid, folio);
+			folio_unlock(folio);
+			continue;
+		}
+		if (run && !p9x_run_fits(run, folio_pos(folio), flen, max)) {
+			p9x_rrun_send(run);
+			run = NULL;
+		}
+		if (!run) {
+			run = p9x_run_new(folio_pos(folio), max);
+			if (!run) {
+				folio_unlock(folio);
+				break;
+			}
+			run->fid = p9x_fid_get(fid);
+		}
+		p9x_run_add(run, folio, flen);
+	}
+	if (run)
+		p9x_rrun_send(run);
+	p9x_fid_put(fid);
 }
 
 static int p9x_cached_read_folio(struct file *file, struct folio *folio)
@@ -220,15 +551,20 @@ static int p9x_cached_read_folio(struct file *file, struct folio *folio)
 	struct p9x_fid *fid;
 	int err;
 
-	fid = p9x_inode_io_fid(folio->mapping->host, file);
-	err = fid ? p9x_fill_folio(fid, folio) : -EBADF;
-	p9x_fid_put(fid);
+	fid = p9x_inode_read_fid(folio->mapping->host, file);
+	if (IS_ERR_OR_NULL(fid)) {
+		err = fid ? PTR_ERR(fid) : -EBADF;
+	} else {
+		err = p9x_fill_folio(fid, folio);
+		p9x_fid_put(fid);
+	}
 	folio_unlock(folio);
 	return err;
 }
 
 const struct address_space_operations p9x_cached_aops = {
 	.read_folio = p9x_cached_read_folio,
+	.readahead = p9x_readahead,
 	.dirty_folio = filemap_dirty_folio,
 	.write_begin = p9x_aops_write_begin,
 	.write_end = p9x_aops_write_end,

@@ -185,6 +185,8 @@ int p9x_write_end_folio(struct file *file, struct address_space *mapping,
 			struct folio *folio);
 int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 			void *data);
+int p9x_writeback_folio_small(struct folio *folio,
+			      struct writeback_control *wbc, void *data);
 
 #if P9X_KV_AT_LEAST(6, 12)
 /* 6.12 passes folios to write_begin and write_end. */
@@ -258,11 +260,23 @@ static inline int p9x_wcp_cb(struct folio *folio, struct writeback_control *wbc,
 {
 	return p9x_writeback_folio(folio, wbc, data);
 }
+
+static inline int p9x_wcp_small_cb(struct folio *folio,
+				   struct writeback_control *wbc, void *data)
+{
+	return p9x_writeback_folio_small(folio, wbc, data);
+}
 #else
 static inline int p9x_wcp_cb(struct page *page, struct writeback_control *wbc,
 			     void *data)
 {
 	return p9x_writeback_folio(page_folio(page), wbc, data);
+}
+
+static inline int p9x_wcp_small_cb(struct page *page,
+				   struct writeback_control *wbc, void *data)
+{
+	return p9x_writeback_folio_small(page_folio(page), wbc, data);
 }
 #endif
 

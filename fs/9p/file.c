@@ -9,6 +9,8 @@
  * written back, and flushed before a read or write goes to the server.
  * cache=loose: reads and writes go through the page cache (cache.c).
  * In both cached modes closing a file written to flushes its pages.
+ * O_DIRECT in cache=loose takes the cache=none path, which writes back
+ * and drops the pages it overlaps, so the page cache stays coherent.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,6 +43,8 @@ static int p9x_file_open(struct inode *inode, struct file *file)
 		return PTR_ERR(fid);
 	file->private_data = fid;
 	p9x_inode_add_open_fid(inode, fid);
+	/* Every mode can go straight to the server. */
+	file->f_mode |= FMODE_CAN_ODIRECT;
 
 	if (mode != P9X_CACHE_NONE && file->f_mode & FMODE_WRITE)
 		p9x_inode_want_wfid(inode, file);
@@ -59,7 +63,8 @@ static ssize_t p9x_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct p9x_fid *fid = iocb->ki_filp->private_data;
 	ssize_t n;
 
-	if (p9x_mode(inode) == P9X_CACHE_LOOSE)
+	if (p9x_mode(inode) == P9X_CACHE_LOOSE &&
+	    !(iocb->ki_flags & IOCB_DIRECT))
 		return generic_file_read_iter(iocb, to);
 	if (iocb->ki_pos < 0)
 		return -EINVAL;
@@ -84,7 +89,8 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct p9x_attr attr;
 	ssize_t n;
 
-	if (p9x_mode(inode) == P9X_CACHE_LOOSE)
+	if (p9x_mode(inode) == P9X_CACHE_LOOSE &&
+	    !(iocb->ki_flags & IOCB_DIRECT))
 		return generic_file_write_iter(iocb, from);
 
 	inode_lock(inode);
@@ -167,6 +173,7 @@ static int p9x_read_folio(struct file *file, struct folio *folio)
 
 const struct address_space_operations p9x_file_aops = {
 	.read_folio = p9x_read_folio,
+	.readahead = p9x_readahead,
 };
 
 const struct file_operations p9x_file_fops = {
