@@ -94,8 +94,13 @@ void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
 	if (attr->valid & P9X_GETATTR_SIZE) {
 		loff_t size = min_t(u64, attr->size, MAX_LFS_FILESIZE);
 
-		/* Pages not yet written back may make the file longer here. */
-		if (mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY))
+		/*
+		 * Pages not yet written back, or on their way, may make the
+		 * file longer here than the server knows; shrinking under
+		 * them would have writeback drop them as truncated.
+		 */
+		if (mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) ||
+		    mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK))
 			size = max(size, i_size_read(inode));
 		i_size_write(inode, size);
 	}

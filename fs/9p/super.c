@@ -350,6 +350,7 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct p9x_attr attr;
 	struct inode *inode;
 	kuid_t owner;
+	u32 io_pages;
 	int err;
 
 	sb->s_magic = P9X_MAGIC;
@@ -373,6 +374,14 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = super_setup_bdi(sb);
 	if (err)
 		return err;
+	/*
+	 * Readahead in whole messages, two at a time, so the next Tread is
+	 * in flight while the reader works through the last one.
+	 */
+	io_pages = max_t(u32, (sbi->c->msize - P9X_IOHDR_SIZE - 1) >> PAGE_SHIFT,
+			 1);
+	sb->s_bdi->io_pages = io_pages;
+	sb->s_bdi->ra_pages = 2 * io_pages;
 
 	owner = o->access == P9X_ACCESS_SINGLE ? o->single_uid : INVALID_UID;
 	root_fid = p9x_attach(sbi->c, o->uname, o->aname, P9X_NONUNAME, owner);
