@@ -258,6 +258,23 @@ c_fsx() {
 	return 1
 }
 
+# c_direct CACHE: O_DIRECT in one cache mode (nlxprobe direct): it opens,
+# moves data both ways, and stays coherent with buffered I/O on the same
+# file.
+c_direct() {
+	need_mount "$M" || return
+	timeout 60 umount "$M" || { why "umount"; return 1; }
+	try_mount 9p "$RW_OPTS,cache=$1" "$RW_SRC" "$M" || {
+		why "mount cache=$1: $(cat /tmp/mount.err)"; rw_mount; return 1; }
+	timeout 120 nlxprobe direct "$W/direct-$1" >/tmp/direct.out 2>&1
+	_rc=$?
+	timeout 60 umount "$M" || { why "umount cache=$1"; return 1; }
+	rw_mount || return 1
+	[ "$_rc" = 0 ] && return 0
+	why "cache=$1: $(grep -v '^ok' /tmp/direct.out | head -n 1)"
+	return 1
+}
+
 # Everything written must be on the server: read it through a new mount.
 c_persist() {
 	need_mount "$M" || return
@@ -322,6 +339,9 @@ check fsync c_fsync
 check xattrs c_xattrs
 check multiuser c_multiuser
 check fsx-none c_fsx none 11
+check direct-none c_direct none
+check direct-mmap c_direct mmap
+check direct-loose c_direct loose
 if [ "$RW_CLIENT" = 9plx ]; then
 	# Not through the in-kernel client: shared writable mmap there
 	# trips a WARNING in netfs_page_mkwrite on Debian's 6.12.

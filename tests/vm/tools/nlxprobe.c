@@ -61,6 +61,14 @@
  *	server refuses it, EOPNOTSUPP), and removexattr (then ENODATA,
  *	twice).  One line per step, as openunlinked.
  *
+ *   nlxprobe direct FILE
+ *	O_DIRECT: open FILE with O_CREAT|O_RDWR|O_DIRECT, write 1 MiB + 3
+ *	bytes and read them back (a short read at end of file); then, with
+ *	a second, buffered descriptor of the same file, check that a direct
+ *	write is seen by a buffered read of pages read before it, and that
+ *	a buffered write not yet written back is seen by a direct read.
+ *	One line per step, as openunlinked.
+ *
  *   nlxprobe asuser UID GID PROG ARGS...
  *	run PROG as UID:GID with no supplementary groups (busybox has no
  *	setpriv), for the multi-user checks.
@@ -672,6 +680,82 @@ static int xattrs(const char *f, bool trusted)
 	return 0;
 }
 
+#define DIO_LEN ((1 << 20) + 3)
+
+static void dio_fill(unsigned char *p, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(seed + i * 7 + (i >> 9));
+}
+
+static int dio_probe(const char *path)
+{
+	unsigned char *a, *b;
+	char msg[80];
+	int fd, bfd;
+	ssize_t n;
+
+	if (posix_memalign((void **)&a, 4096, DIO_LEN + 4096) ||
+	    posix_memalign((void **)&b, 4096, DIO_LEN + 4096))
+		return fail_msg("alloc", "no memory");
+	fd = open(path, O_CREAT | O_RDWR | O_TRUNC | O_DIRECT, 0644);
+	if (fd < 0)
+		return fail_errno("open-direct");
+	step_ok("open-direct", "");
+
+	dio_fill(a, DIO_LEN, 1);
+	n = pwrite(fd, a, DIO_LEN, 0);
+	if (n != DIO_LEN)
+		return n < 0 ? fail_errno("write-direct") :
+			       fail_msg("write-direct", "short write");
+	memset(b, 0, DIO_LEN + 4096);
+	n = pread(fd, b, DIO_LEN + 4096, 0);
+	if (n < 0)
+		return fail_errno("read-direct");
+	if (n != DIO_LEN) {
+		snprintf(msg, sizeof(msg), "read %zd bytes, want %d", n,
+			 DIO_LEN);
+		return fail_msg("read-direct", msg);
+	}
+	if (memcmp(a, b, DIO_LEN))
+		return fail_msg("read-direct", "data differs");
+	step_ok("write-read-direct", "");
+
+	/* A buffered reader's pages must not hide a direct write. */
+	bfd = open(path, O_RDWR);
+	if (bfd < 0)
+		return fail_errno("open-buffered");
+	if (pread(bfd, b, 65536, 0) != 65536)
+		return fail_errno("read-buffered");
+	dio_fill(a, 65536, 2);
+	if (pwrite(fd, a, 65536, 0) != 65536)
+		return fail_errno("write-direct-2");
+	if (pread(bfd, b, 65536, 0) != 65536)
+		return fail_errno("read-buffered-2");
+	if (memcmp(a, b, 65536))
+		return fail_msg("direct-then-buffered",
+				"buffered read shows the old data");
+	step_ok("direct-then-buffered", "");
+
+	/* A direct reader must see a buffered write still in the cache. */
+	dio_fill(a, 8192, 3);
+	if (pwrite(bfd, a, 8192, 4096) != 8192)
+		return fail_errno("write-buffered");
+	if (pread(fd, b, 16384, 0) != 16384)
+		return fail_errno("read-direct-2");
+	if (memcmp(a, b + 4096, 8192))
+		return fail_msg("buffered-then-direct",
+				"direct read shows the old data");
+	step_ok("buffered-then-direct", "");
+	close(bfd);
+	close(fd);
+	free(a);
+	free(b);
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -706,11 +790,13 @@ int main(int argc, char **argv)
 		return lockhold(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "lockwait"))
 		return lockwait(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "direct"))
+		return dio_probe(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "xattrs"))
 		return xattrs(argv[2], !strcmp(argv[3], "trusted"));
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
-		"       | asuser UID GID PROG...\n");
+		"       | direct FILE | asuser UID GID PROG...\n");
 	return 2;
 }
