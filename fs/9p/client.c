@@ -845,6 +845,45 @@ static ssize_t p9x_io_wait(struct p9x_req *req)
 	return p9x_io_result(req);
 }
 
+/*
+ * Iterators a request may keep a copy of and fill later.  A pipe (splice
+ * on kernels before 6.5) must be filled in order, through a bounce buffer.
+ */
+static bool p9x_iter_keepable(const struct iov_iter *it)
+{
+	return iov_iter_is_bvec(it) || iov_iter_is_kvec(it) ||
+	       user_backed_iter(it);
+}
+
+static ssize_t p9x_read_bounce(struct p9x_fid *fid, u64 offset,
+			       struct iov_iter *to)
+{
+	size_t len = min_t(size_t, iov_iter_count(to), p9x_fid_maxio(fid));
+	ssize_t total = 0, n = 0;
+	struct iov_iter kit;
+	struct kvec kv;
+	void *buf;
+
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	while (iov_iter_count(to)) {
+		kv.iov_base = buf;
+		kv.iov_len = min(len, iov_iter_count(to));
+		iov_iter_kvec(&kit, ITER_DEST, &kv, 1, kv.iov_len);
+		n = p9x_read(fid, offset, &kit);
+		if (n <= 0)
+			break;
+		n = copy_to_iter(buf, n, to);
+		total += n;
+		offset += n;
+		if (n < kv.iov_len)
+			break;
+	}
+	kvfree(buf);
+	return total ? total : n;
+}
+
 /* Treads in flight at once for one large read. */
 #define P9X_READ_DEPTH	4
 
@@ -867,6 +906,8 @@ ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
 	bool stop = false, ended = false;
 	int err = 0;
 
+	if (!p9x_iter_keepable(to))
+		return p9x_read_bounce(fid, offset, to);
 	for (;;) {
 		struct p9x_req *req;
 		ssize_t got;
