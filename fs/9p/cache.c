@@ -92,8 +92,8 @@ struct p9x_fid *p9x_inode_read_fid(struct inode *inode, struct file *file)
  *
  * The file lends its own fid: dirty pages can then be written after the
  * file is closed, and the fid is clunked when the inode is evicted.  A fid
- * opened for appending or for direct I/O writes differently on the
- * server, so such a file opens a plain read-write fid instead.
+ * opened for appending writes at the end of file on the server whatever
+ * the offset, so such a file opens a plain read-write fid instead.
  */
 void p9x_inode_want_wfid(struct inode *inode, struct file *file)
 {
@@ -101,7 +101,7 @@ void p9x_inode_want_wfid(struct inode *inode, struct file *file)
 
 	if (READ_ONCE(P9X_I(inode)->wfid))
 		return;
-	if (fid->oflags & (P9X_O_APPEND | P9X_O_DIRECT)) {
+	if (fid->oflags & P9X_O_APPEND) {
 		fid = p9x_open_fid(file->f_path.dentry, P9X_O_RDWR);
 		if (IS_ERR(fid))
 			return;

@@ -243,7 +243,12 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 	return fid;
 }
 
-/* Linux open(2) flags to the protocol's fixed values. */
+/*
+ * Linux open(2) flags to the protocol's fixed values.  O_DIRECT is the
+ * guest's own business (it bypasses the guest's page cache) and is not
+ * passed on: a server opening its file with O_DIRECT would refuse
+ * unaligned buffers or filesystems without direct I/O (diod does).
+ */
 u32 p9x_open_flags(unsigned int flags)
 {
 	static const struct {
@@ -253,7 +258,6 @@ u32 p9x_open_flags(unsigned int flags)
 		{ O_NONBLOCK, P9X_O_NONBLOCK },
 		{ O_DSYNC, P9X_O_DSYNC },
 		{ FASYNC, P9X_O_FASYNC },
-		{ O_DIRECT, P9X_O_DIRECT },
 		{ O_LARGEFILE, P9X_O_LARGEFILE },
 		{ O_DIRECTORY, P9X_O_DIRECTORY },
 		{ O_NOFOLLOW, P9X_O_NOFOLLOW },
