@@ -22,6 +22,8 @@
 #define P9X_RC_PATH	(P9X_HDR_SIZE + 2 + PATH_MAX)
 /* Linux errnos a server may hand back to user space. */
 #define P9X_MAX_USER_ERRNO	133
+/* How long umount waits for the answers to the last Tclunks. */
+#define P9X_CLUNK_WAIT	(5 * HZ)
 /* Payloads at least this large go zero copy where the transport can. */
 #define P9X_ZC_MIN	1024
 
@@ -231,6 +233,43 @@ wait_old:
 	wait_event(old->wq, p9x_req_finished(old));
 }
 
+static void p9x_flush_done(struct p9x_req *req)
+{
+	struct p9x_client *c = req->c;
+	struct p9x_req *old = req->priv;
+
+	if (!p9x_req_finished(old) && c->ops->cancelled)
+		c->ops->cancelled(c, old);
+	p9x_req_put(old);
+}
+
+static int p9x_req_submit(struct p9x_req *req, p9x_done_t done, void *priv);
+
+/*
+ * A fatal signal interrupted the wait for @old, whose reply lands in its
+ * own buffers only: tell the server to forget it without waiting, so a
+ * silent server cannot keep a killed task.  @old, and with it its tag,
+ * lives on until the server has answered one or the other.
+ */
+static void p9x_abandon(struct p9x_client *c, struct p9x_req *old)
+{
+	struct p9x_req *req;
+
+	req = p9x_call_new(c, P9X_RFLUSH, P9X_RC_SMALL);
+	if (IS_ERR(req))
+		goto wait_old;
+	p9x_enc_tflush(&req->wb, req->tag, old->tag);
+	req->tc_len = req->wb.len;
+	refcount_inc(&old->ref);
+	if (!p9x_req_submit(req, p9x_flush_done, old))
+		return;
+	p9x_req_put(old);
+	p9x_req_put(req);
+wait_old:
+	/* Without a flush the tag is not free: wait for the answer itself. */
+	wait_event(old->wq, p9x_req_finished(old));
+}
+
 static int p9x_bad_reply(struct p9x_client *c, struct p9x_req *req)
 {
 	pr_err_ratelimited("%s: malformed reply (type %u, expected %u) from server\n",
@@ -297,7 +336,7 @@ static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
 	if (uninterruptible)
 		wait_event(req->wq, p9x_req_finished(req));
 	else if (wait_event_killable(req->wq, p9x_req_finished(req)))
-		p9x_flush(c, req);
+		p9x_abandon(c, req);
 	return p9x_req_status(c, req);
 }
 
@@ -392,52 +431,75 @@ static struct p9x_fid *p9x_fid_new(struct p9x_client *c, kuid_t uid)
 	}
 	fid->fid = n;
 	fid->c = c;
+	/* The number belongs to @c until the server has let go of it. */
+	refcount_inc(&c->ref);
 	fid->uid = uid;
 	refcount_set(&fid->ref, 1);
 	INIT_HLIST_NODE(&fid->node);
 	return fid;
 }
 
-/* Returns true if the fid number may be used again. */
-static bool p9x_clunk(struct p9x_fid *fid)
+/* Give back a fid's number once the server can no longer know it. */
+static void p9x_fid_free(struct p9x_fid *fid, bool reusable)
 {
 	struct p9x_client *c = fid->c;
-	struct p9x_req *req;
-	int err;
 
-	if (READ_ONCE(c->lost))
-		return true;
-	req = p9x_call_new(c, P9X_RCLUNK, P9X_RC_SMALL);
-	if (IS_ERR(req))
-		return false;
-	err = p9x_call_wait(req, p9x_enc_tclunk(&req->wb, req->tag, fid->fid));
-	p9x_req_put(req);
+	if (reusable)
+		ida_free(&c->fids, fid->fid);
+	else
+		pr_warn_ratelimited("%s: could not clunk fid %u; not reusing it\n",
+				    c->name, fid->fid);
+	kfree(fid);
+	p9x_client_put(c);
+}
+
+static void p9x_clunk_done(struct p9x_req *req)
+{
+	struct p9x_client *c = req->c;
+	int err = p9x_req_status(c, req);
+
 	/*
 	 * A server drops the fid even when Tclunk fails; only a clunk that
 	 * never reached it leaves the number taken.
 	 */
-	return err != -EIO || READ_ONCE(c->lost);
+	p9x_fid_free(req->priv, err != -EIO || READ_ONCE(c->lost));
+	atomic_dec(&c->clunks);
+	wake_up(&c->clunks_wq);
 }
 
 /**
  * p9x_fid_put() - drop a reference on a fid
  * @fid: the fid
  *
- * The last reference clunks the fid on the server.  May sleep.
+ * The last reference clunks the fid on the server, in the background:
+ * nothing waits for the answer, and the number is reused only after it.
+ * May sleep to allocate.
  */
 void p9x_fid_put(struct p9x_fid *fid)
 {
 	struct p9x_client *c;
+	struct p9x_req *req;
 
 	if (!fid || !refcount_dec_and_test(&fid->ref))
 		return;
 	c = fid->c;
-	if (!fid->live || p9x_clunk(fid))
-		ida_free(&c->fids, fid->fid);
-	else
-		pr_warn_ratelimited("%s: could not clunk fid %u; not reusing it\n",
-				    c->name, fid->fid);
-	kfree(fid);
+	if (!fid->live || READ_ONCE(c->lost)) {
+		p9x_fid_free(fid, true);
+		return;
+	}
+	req = p9x_call_new(c, P9X_RCLUNK, P9X_RC_SMALL);
+	if (IS_ERR(req)) {
+		p9x_fid_free(fid, false);
+		return;
+	}
+	p9x_enc_tclunk(&req->wb, req->tag, fid->fid);
+	req->tc_len = req->wb.len;
+	atomic_inc(&c->clunks);
+	if (p9x_req_submit(req, p9x_clunk_done, fid)) {
+		atomic_dec(&c->clunks);
+		p9x_req_put(req);
+		p9x_fid_free(fid, READ_ONCE(c->lost));
+	}
 }
 
 /**
@@ -840,8 +902,16 @@ ssize_t p9x_io_result(struct p9x_req *req)
 /* Wait for a request from p9x_read_start()/p9x_write_start() (no @done). */
 static ssize_t p9x_io_wait(struct p9x_req *req)
 {
-	if (wait_event_killable(req->wq, p9x_req_finished(req)))
+	if (!wait_event_killable(req->wq, p9x_req_finished(req)))
+		return p9x_io_result(req);
+	/*
+	 * Pinned user pages stay pinned with the request; pages the caller
+	 * lent (the page cache) must not be written once it has them back.
+	 */
+	if (req->zc && !req->pinned)
 		p9x_flush(req->c, req);
+	else
+		p9x_abandon(req->c, req);
 	return p9x_io_result(req);
 }
 
@@ -1491,6 +1561,7 @@ struct p9x_client *p9x_client_create(const char *addr,
 	}
 	refcount_set(&c->ref, 1);
 	spin_lock_init(&c->lock);
+	init_waitqueue_head(&c->clunks_wq);
 	idr_init(&c->tags);
 	ida_init(&c->fids);
 	c->ops = o->ops;
@@ -1528,6 +1599,10 @@ static void p9x_client_put(struct p9x_client *c)
  */
 void p9x_client_destroy(struct p9x_client *c)
 {
+	/* Let the last clunks reach a live server; a silent one is not waited for. */
+	wait_event_timeout(c->clunks_wq,
+			   !atomic_read(&c->clunks) || READ_ONCE(c->lost),
+			   P9X_CLUNK_WAIT);
 	c->ops->close(c);
 	p9x_client_put(c);
 }

@@ -108,8 +108,8 @@ struct p9x_req {
 
 /**
  * struct p9x_client - a session with one server
- * @ref: the owner's reference plus one per live request, so a request the
- *	server answers late never finds its session freed
+ * @ref: the owner's reference plus one per live request and one per fid,
+ *	so a request the server answers late never finds its session freed
  * @ops: transport
  * @trans: transport private state
  * @dialect: L or Lx, fixed by Tversion
@@ -118,6 +118,8 @@ struct p9x_req {
  * @tags: tag -> struct p9x_req
  * @fids: fid numbers in use
  * @lost: the transport is gone; every call fails with -EIO
+ * @clunks: Tclunks sent in the background and not yet answered
+ * @clunks_wq: woken as each is
  * @name: the mount source, for log lines
  */
 struct p9x_client {
@@ -130,6 +132,8 @@ struct p9x_client {
 	struct idr tags;
 	struct ida fids;
 	bool lost;
+	atomic_t clunks;
+	wait_queue_head_t clunks_wq;
 	char *name;
 };
 

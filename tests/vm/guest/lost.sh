@@ -250,8 +250,9 @@ c_lk_lost() {
 }
 
 # A fatal signal to a read the server sits on (diod stopped) sends
-# Tflush: once diod runs again the process is gone, and the mount works
-# (the read's tag was given back properly).
+# Tflush without waiting for the answer: the process is gone while diod
+# is still stopped, and once diod runs again the mount works (the read's
+# tag was given back properly).
 c_flush_read() {
 	need_mount "$DM" || return
 	dd if="$DM/data/big.bin" of=/dev/null bs=64 2>/tmp/dd.err &
@@ -261,11 +262,14 @@ c_flush_read() {
 	kill -STOP "$DIOD_PID"
 	sleep 1
 	kill -KILL "$_dd"
-	sleep 1
-	if kill -0 "$_dd" 2>/dev/null; then _st=waiting; else _st=gone; fi
-	echo "nlx: 1 s after SIGKILL, diod stopped: dd $_st ($(cut -d' ' -f3 "/proc/$_dd/stat" 2>/dev/null))"
+	if ! lk_gone "$_dd" 5; then
+		_st=$(cut -d' ' -f3 "/proc/$_dd/stat" 2>/dev/null)
+		kill -CONT "$DIOD_PID"
+		lk_gone "$_dd" 10
+		why "dd (state $_st) still there 5 s after SIGKILL while diod was stopped"
+		return 1
+	fi
 	kill -CONT "$DIOD_PID"
-	lk_gone "$_dd" 10 || { why "dd still there 10 s after SIGKILL and SIGCONT"; return 1; }
 	[ "$LK_RC" = 137 ] || { why "dd exit status $LK_RC after SIGKILL"; return 1; }
 	for _i in 1 2 3; do
 		c_d_read "$DM" || return 1
