@@ -10,6 +10,8 @@
 #                             for several kernels can sit side by side
 #   make modules-all          both Debian 12 kernels (6.12 and 6.1)
 #   make kunit | vmtest | qtest | fuzz | check | demo
+#   make bench [BENCH_ROUNDS=3 BENCH_SEQ_MB=64 ...]
+#                             in-kernel client vs 9plx, see tests/bench
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -18,8 +20,21 @@ K612 = $(patsubst K612=%,%,$(filter K612=%,$(SETUP_ENV)))-amd64
 K61 = $(patsubst K61=%,%,$(filter K61=%,$(SETUP_ENV)))-amd64
 SRCS = Kbuild $(shell find fs include -name '*.[ch]')
 
+# make bench: rounds, sizes, msize and guest memory (tests/bench/README.md)
+BENCH_ROUNDS ?= 3
+BENCH_SEQ_MB ?= 64
+BENCH_RAND_OPS ?= 2048
+BENCH_FILES ?= 2000
+BENCH_FILE_KB ?= 4
+BENCH_TREE_FILES ?= 3000
+BENCH_MSIZE ?= 524288
+BENCH_MEM ?= 1024
+BENCH_ARGS ?=
+BENCH_VARS = BENCH_ROUNDS BENCH_SEQ_MB BENCH_RAND_OPS BENCH_FILES \
+	BENCH_FILE_KB BENCH_TREE_FILES BENCH_MSIZE BENCH_MEM
+
 .PHONY: all module module-kver modules-all kunit vmtest qtest fuzz check \
-	demo clean
+	demo bench clean
 
 all: module
 
@@ -54,6 +69,9 @@ check:
 
 demo:
 	tools/demo
+
+bench:
+	$(foreach v,$(BENCH_VARS),$(v)=$($(v))) tests/bench/run $(BENCH_ARGS)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
