@@ -265,16 +265,16 @@ kit_diod() {
 	echo "$img"
 }
 
-# kit_nlxprobe: tests/vm/tools/nlxprobe.c built static on the host,
-# cached under $NINEPLX_CACHE/vm/tools/ by the hash of its source and
-# the compiler.  Prints its path; fails if it does not build.
-kit_nlxprobe() {
-	local src=$top/tests/vm/tools/nlxprobe.c key out tmp
+# kit_tool NAME: tests/vm/tools/NAME.c built static on the host, cached
+# under $NINEPLX_CACHE/vm/tools/ by the hash of its source and the
+# compiler.  Prints its path; fails if it does not build.
+kit_tool() {
+	local src=$top/tests/vm/tools/$1.c key out tmp
 	key=$({
 		cat "$src"
 		gcc --version | head -n 1
 	} | sha256sum | cut -c1-16)
-	out=$NINEPLX_CACHE/vm/tools/nlxprobe-$key
+	out=$NINEPLX_CACHE/vm/tools/$1-$key
 	if [ ! -x "$out" ]; then
 		mkdir -p "${out%/*}"
 		tmp=$(mktemp "$out.XXXXXX")
@@ -288,6 +288,8 @@ kit_nlxprobe() {
 	fi
 	echo "$out"
 }
+
+kit_nlxprobe() { kit_tool nlxprobe; }
 
 # kit_bins NAME PROG...: an archive holding the host's programs PROG...
 # (full paths, kept in the guest) and the shared libraries ldd names for
