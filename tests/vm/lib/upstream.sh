@@ -5,6 +5,7 @@
 # the 9P2000.Lx series (tools/linux/build.sh) in a 6.12 guest, in place
 # of Debian's modules.  Needs: top (repo root), NINEPLX_CACHE, kit_cpio
 # and kit_tool (guestkit.sh).
+: "${top:?upstream.sh needs top, the repository root}"
 
 # up_modules: build (or find) the patched modules; prints their directory.
 up_modules() {
