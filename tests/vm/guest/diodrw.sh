@@ -16,6 +16,9 @@
 RW_SRC=127.0.0.1
 RW_OPTS="trans=tcp,port=$DIOD_PORT,aname=$EXP"
 [ "${RW_CLIENT:-9plx}" != stock ] || RW_OPTS="$RW_OPTS,version=9p2000.L"
+# The in-kernel client with the 9P2000.Lx series (phase updiod) offers
+# 9P2000.Lx and falls back.
+[ "${RW_CLIENT:-9plx}" != upstream ] || RW_OPTS="$RW_OPTS,version=9p2000.Lx"
 
 c_drw_setup() {
 	need_diod || return

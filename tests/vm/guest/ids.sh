@@ -31,6 +31,11 @@ M=/mnt/ids
 if [ "$IDS_CLIENT" = stock ]; then
 	IDS_OPTS=trans=virtio,version=9p2000.L
 	IDS_VERSION=9p2000.L
+elif [ "$IDS_CLIENT" = upstream ]; then
+	# The in-kernel client with the 9P2000.Lx series (phase upids).
+	IDS_OPTS=trans=virtio,version=9p2000.Lx
+	IDS_VERSION=9p2000.L
+	[ "$NLX_SERVER" != patched ] || IDS_VERSION=9p2000.Lx
 elif [ "$NLX_SERVER" = patched ]; then
 	IDS_OPTS=trans=virtio
 	IDS_VERSION=9p2000.Lx
@@ -47,9 +52,11 @@ else
 	IDS_INO=host
 fi
 # The in-kernel client (Debian's 6.12 and 6.1 alike) reports the qid
-# path + 2 (QID2INO in fs/9p/v9fs_vfs.h); 9plx the qid path as it is.
+# path + 2 (QID2INO in fs/9p/v9fs_vfs.h); 9plx the qid path as it is,
+# and so does the in-kernel client with the series in 9P2000.Lx sessions.
 IDS_OFF=0
 [ "$IDS_CLIENT" != stock ] || IDS_OFF=2
+[ "$IDS_CLIENT/$IDS_VERSION" != upstream/9p2000.L ] || IDS_OFF=2
 
 c_ids_mount() {
 	if [ "$IDS_CLIENT" = 9plx ]; then
@@ -62,7 +69,10 @@ c_ids_mount() {
 		return 1
 	}
 	# The in-kernel client shows no version= for its default 9P2000.L.
-	[ "$IDS_CLIENT" = stock ] || c_version "$M" "$IDS_VERSION"
+	case $IDS_CLIENT/$IDS_VERSION in
+	stock/* | upstream/9p2000.L) ;;
+	*) c_version "$M" "$IDS_VERSION" ;;
+	esac
 }
 
 # d_ino from getdents64 of p1, p2 and their dir/ is the qid path: the

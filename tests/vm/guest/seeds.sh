@@ -10,12 +10,23 @@
 # under cache=loose and cache=none.  In a 9P2000.Lx session st_ino is
 # the host's inode number, st_dev differs between p1 and p2 and is equal
 # within each, and a host hard link is a hard link in the guest.
+#
+# Phase "upseeds" runs the same checks through the in-kernel client with
+# the 9P2000.Lx series (SEEDS_CLIENT=upstream, with its own seed files).
 
 M=/mnt/seeds
 KV=$(uname -r | cut -d. -f1,2)
+SEEDS_CLIENT=${SEEDS_CLIENT:-9plx}
+SEEDS_OPTS=${SEEDS_OPTS:-trans=virtio}
+SEEDS_TAG=$NLX_SERVER
+[ "$SEEDS_CLIENT" = 9plx ] || SEEDS_TAG=up$NLX_SERVER
+
+seed_load() {
+	[ "$SEEDS_CLIENT" != 9plx ] || mod_loaded 9plx || modload 9plx
+}
 
 seed_mount() {
-	try_mount 9p "trans=virtio,cache=$1" "$TAG" "$M" || {
+	try_mount 9p "$SEEDS_OPTS,cache=$1" "$TAG" "$M" || {
 		why "mount cache=$1: $(cat /tmp/mount.err)"
 		return 1
 	}
@@ -24,8 +35,8 @@ seed_mount() {
 # c_seed CACHE: hold p1's file open, write p2's, check both through a
 # fresh cache=none mount (so nothing cached in the guest answers).
 c_seed() {
-	_f=seed-$KV-$NLX_SERVER-$1
-	mod_loaded 9plx || modload 9plx || return 1
+	_f=seed-$KV-$SEEDS_TAG-$1
+	seed_load || return 1
 	seed_mount "$1" || return 1
 	# In a subshell: a failed redirection of exec ends the shell it is in.
 	(
@@ -49,7 +60,7 @@ c_seed() {
 
 # st_ino equals the host's, st_dev tells p1 from p2 and nothing else.
 c_identity() {
-	mod_loaded 9plx || modload 9plx || return 1
+	seed_load || return 1
 	seed_mount none || return 1
 	_ok=0
 	# /manifest/ident: "path<TAB>dev ino" as the host sees it.

@@ -289,8 +289,11 @@ kit_static_tool() {
 	echo "$out"
 }
 
+# kit_tool NAME: tests/vm/tools/NAME.c, a guest tool, as kit_static_tool.
+kit_tool() { kit_static_tool "$top/tests/vm/tools/$1.c" "$1"; }
+
 # kit_nlxprobe: tests/vm/tools/nlxprobe.c, the guest's probes.
-kit_nlxprobe() { kit_static_tool "$top/tests/vm/tools/nlxprobe.c" nlxprobe; }
+kit_nlxprobe() { kit_tool nlxprobe; }
 
 # kit_bins NAME PROG...: an archive holding the host's programs PROG...
 # (full paths, kept in the guest) and the shared libraries ldd names for

@@ -69,11 +69,12 @@ share_fill_dev() {
 	: >"$d/dir/c"
 	touch -d '2023-01-02 03:04:05' "$d/file"
 	# The seeds' case (guest/seeds.sh): one file per boot and cache mode,
-	# so concurrent boots never write the same one.  Created in the same
-	# order in p1 and p2, so each name has one inode number in both.
+	# so concurrent boots never write the same one ("up": the in-kernel
+	# client with the 9P2000.Lx series, guest/upseeds.sh).  Created in the
+	# same order in p1 and p2, so each name has one inode number in both.
 	local k sv c
 	for k in 6.12 6.1; do
-		for sv in stock patched; do
+		for sv in stock patched upstock uppatched; do
 			for c in loose none; do
 				printf 'seed original\n' >"$d/seed-$k-$sv-$c"
 			done
