@@ -386,8 +386,7 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	 * Readahead in whole messages, two at a time, so the next Tread is
 	 * in flight while the reader works through the last one.
 	 */
-	io_pages = max_t(u32, (sbi->c->msize - P9X_IOHDR_SIZE - 1) >> PAGE_SHIFT,
-			 1);
+	io_pages = max_t(u32, p9x_sb_maxio(sbi) >> PAGE_SHIFT, 1);
 	sb->s_bdi->io_pages = io_pages;
 	sb->s_bdi->ra_pages = 2 * io_pages;
 
