@@ -113,6 +113,12 @@ static inline struct p9x_sb *P9X_SB(struct super_block *sb)
 	return sb->s_fs_info;
 }
 
+/* Largest Tread/Twrite payload of the mount in whole pages. */
+static inline size_t p9x_sb_maxio(const struct p9x_sb *sbi)
+{
+	return round_down(sbi->c->msize - P9X_IOHDR_SIZE - 1, PAGE_SIZE);
+}
+
 extern const struct inode_operations p9x_dir_iops;
 extern const struct inode_operations p9x_file_iops;
 extern const struct inode_operations p9x_symlink_iops;

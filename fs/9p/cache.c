@@ -160,7 +160,7 @@ int p9x_write_begin_folio(struct file *file, struct address_space *mapping,
 	struct folio *folio;
 	int err = 0;
 
-	folio = p9x_grab_folio(mapping, pos >> PAGE_SHIFT);
+	folio = p9x_grab_folio(mapping, pos, len);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
 	if (folio_test_uptodate(folio) || len == folio_size(folio))
@@ -402,6 +402,9 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 		return 0;
 	}
 	len = min_t(loff_t, folio_size(folio), size - pos);
+	/* A folio bigger than a message (a small iounit): the slow way. */
+	if (len > wb->max)
+		return p9x_writeback_folio_small(folio, wbc, wb->fid);
 	if (wb->cur && !p9x_run_fits(wb->cur, pos, len, wb->max))
 		p9x_wb_send(wb);
 	if (!wb->cur) {

@@ -189,6 +189,22 @@ void p9x_client_lost(struct p9x_client *c)
 			c->name);
 }
 
+/**
+ * p9x_client_abort() - give up on the server (umount -f)
+ * @c: the session
+ *
+ * Calls waiting for the server fail with -EIO as soon as the transport
+ * hands them back, which a stream transport does at once; later calls
+ * fail at once.
+ */
+void p9x_client_abort(struct p9x_client *c)
+{
+	if (c->ops->abort)
+		c->ops->abort(c);
+	else
+		p9x_client_lost(c);
+}
+
 static bool p9x_req_finished(struct p9x_req *req)
 {
 	/* Pairs with the release in p9x_req_complete(): the reply is visible. */

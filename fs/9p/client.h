@@ -182,6 +182,7 @@ struct p9x_client_opts {
 struct p9x_client *p9x_client_create(const char *addr,
 				     const struct p9x_client_opts *o);
 void p9x_client_destroy(struct p9x_client *c);
+void p9x_client_abort(struct p9x_client *c);
 
 /* Called by transports. */
 void p9x_req_done(struct p9x_req *req, u32 len);

@@ -232,25 +232,54 @@ static inline int p9x_aops_write_end(struct file *file,
 }
 #endif
 
+#if P9X_KV_AT_LEAST(6, 11)
+/*
+ * Since 6.11 a filesystem says which folio sizes its mappings take, and
+ * write_begin may ask for a large one.  Page-cache folios of up to @max
+ * bytes: each then fits one Tread or Twrite.
+ */
+static inline void p9x_mapping_set_folio_max(struct address_space *mapping,
+					     size_t max)
+{
+	if (max >= 2 * PAGE_SIZE)
+		mapping_set_folio_order_range(mapping, 0,
+					      ilog2(max >> PAGE_SHIFT));
+}
+
+static inline struct folio *p9x_grab_folio(struct address_space *mapping,
+					   loff_t pos, unsigned int len)
+{
+	return __filemap_get_folio(mapping, pos >> PAGE_SHIFT,
+				   FGP_WRITEBEGIN | fgf_set_order(len),
+				   mapping_gfp_mask(mapping));
+}
+#else
+/* Before 6.11: page-sized folios only. */
+static inline void p9x_mapping_set_folio_max(struct address_space *mapping,
+					     size_t max)
+{
+}
+
 #if P9X_KV_AT_LEAST(6, 4)
 /* Since 6.4 __filemap_get_folio() reports failure as an ERR_PTR. */
 static inline struct folio *p9x_grab_folio(struct address_space *mapping,
-					   pgoff_t index)
+					   loff_t pos, unsigned int len)
 {
-	return __filemap_get_folio(mapping, index, FGP_WRITEBEGIN,
+	return __filemap_get_folio(mapping, pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
 				   mapping_gfp_mask(mapping));
 }
 #else
 static inline struct folio *p9x_grab_folio(struct address_space *mapping,
-					   pgoff_t index)
+					   loff_t pos, unsigned int len)
 {
 	struct folio *folio;
 
-	folio = __filemap_get_folio(mapping, index,
+	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT,
 				    FGP_LOCK | FGP_WRITE | FGP_CREAT | FGP_STABLE,
 				    mapping_gfp_mask(mapping));
 	return folio ? folio : ERR_PTR(-ENOMEM);
 }
+#endif
 #endif
 
 #if P9X_KV_AT_LEAST(6, 3)

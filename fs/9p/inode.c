@@ -184,6 +184,9 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 		inode->i_fop = &p9x_file_fops;
 		inode->i_mapping->a_ops = sbi->opts.cache == P9X_CACHE_NONE ?
 					  &p9x_file_aops : &p9x_cached_aops;
+		if (sbi->opts.cache != P9X_CACHE_NONE)
+			p9x_mapping_set_folio_max(inode->i_mapping,
+						  p9x_sb_maxio(sbi));
 		break;
 	case S_IFLNK:
 		inode->i_op = &p9x_symlink_iops;

@@ -308,6 +308,12 @@ static void p9x_evict_inode(struct inode *inode)
 	p9x_inode_drop_wfid(inode);
 }
 
+/* umount -f: stop waiting for a server that does not answer. */
+static void p9x_umount_begin(struct super_block *sb)
+{
+	p9x_client_abort(P9X_SB(sb)->c);
+}
+
 static const struct super_operations p9x_sops = {
 	.alloc_inode = p9x_alloc_inode,
 	.free_inode = p9x_free_inode,
@@ -316,6 +322,7 @@ static const struct super_operations p9x_sops = {
 	.drop_inode = generic_delete_inode,
 	.statfs = p9x_sb_statfs,
 	.show_options = p9x_show_options,
+	.umount_begin = p9x_umount_begin,
 };
 
 /* cache=loose keeps unused inodes, and their pages, for later. */
@@ -325,6 +332,7 @@ static const struct super_operations p9x_loose_sops = {
 	.evict_inode = p9x_evict_inode,
 	.statfs = p9x_sb_statfs,
 	.show_options = p9x_show_options,
+	.umount_begin = p9x_umount_begin,
 };
 
 static void p9x_d_release(struct dentry *dentry)
@@ -378,8 +386,7 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	 * Readahead in whole messages, two at a time, so the next Tread is
 	 * in flight while the reader works through the last one.
 	 */
-	io_pages = max_t(u32, (sbi->c->msize - P9X_IOHDR_SIZE - 1) >> PAGE_SHIFT,
-			 1);
+	io_pages = max_t(u32, p9x_sb_maxio(sbi) >> PAGE_SHIFT, 1);
 	sb->s_bdi->io_pages = io_pages;
 	sb->s_bdi->ra_pages = 2 * io_pages;
 

@@ -576,6 +576,11 @@ out_files:
  * held.  The client calls this once no request waits any more; flushed
  * requests the server never answered may still be here.
  */
+static void p9x_fd_abort(struct p9x_client *c)
+{
+	p9x_fd_lost(c->trans);
+}
+
 static void p9x_fd_close(struct p9x_client *c)
 {
 	struct p9x_fdconn *conn = c->trans;
@@ -807,6 +812,7 @@ const struct p9x_trans_ops p9x_tcp_trans = {
 	.close = p9x_fd_close,
 	.request = p9x_fd_request,
 	.cancelled = p9x_fd_cancelled,
+	.abort = p9x_fd_abort,
 };
 
 const struct p9x_trans_ops p9x_unix_trans = {
@@ -817,6 +823,7 @@ const struct p9x_trans_ops p9x_unix_trans = {
 	.close = p9x_fd_close,
 	.request = p9x_fd_request,
 	.cancelled = p9x_fd_cancelled,
+	.abort = p9x_fd_abort,
 };
 
 const struct p9x_trans_ops p9x_fd_trans = {
@@ -827,4 +834,5 @@ const struct p9x_trans_ops p9x_fd_trans = {
 	.close = p9x_fd_close,
 	.request = p9x_fd_request,
 	.cancelled = p9x_fd_cancelled,
+	.abort = p9x_fd_abort,
 };

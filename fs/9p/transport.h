@@ -41,6 +41,10 @@ struct p9x_trans_args {
  *	taken its own reference on @req (released with p9x_req_put() when
  *	the server's answer or the loss of the transport completes it), or a
  *	negative errno if the request was not queued.
+ * @abort: optional.  umount -f: drop the connection now, completing every
+ *	request the transport holds with p9x_req_lost().  Transports that
+ *	cannot take requests back from their server (virtio) leave it NULL;
+ *	their session is only marked lost.
  * @cancelled: optional.  The server answered Tflush for @req without
  *	answering @req, so it never will: if the transport still holds @req,
  *	complete it with p9x_req_done(@req, 0) and drop its reference.
@@ -61,6 +65,7 @@ struct p9x_trans_ops {
 	void (*close)(struct p9x_client *c);
 	int (*request)(struct p9x_client *c, struct p9x_req *req);
 	void (*cancelled)(struct p9x_client *c, struct p9x_req *req);
+	void (*abort)(struct p9x_client *c);
 };
 
 extern const struct p9x_trans_ops p9x_virtio_trans;

@@ -11,7 +11,8 @@
 # hung-task detector (20 s, set by /init) would report anything stuck
 # in the kernel.  Also: signals end an F_SETLKW wait; SIGKILL ends a
 # read the (stopped) server sits on, through Tflush, and the mount goes
-# on working; and at the end, with every dead mount gone, 9plx unloads.
+# on working; umount -f drops a session whose server is stopped; and at
+# the end, with every dead mount gone, 9plx unloads.
 
 # kill_under_dd PID: the background dd PID (errors in /tmp/dd.err) must
 # still run after 1 s and after diod is stopped; then diod is killed.
@@ -278,6 +279,34 @@ c_flush_read() {
 	c_d_write "$DM"
 }
 
+# umount -f while a read waits on a stopped diod: the session is dropped
+# at once, the reader gets an error while diod is still stopped, and the
+# mount can then go away.
+c_umount_force() {
+	need_mount "$DM" || return
+	dd if="$DM/data/big.bin" of=/dev/null bs=64 2>/tmp/dd.err &
+	_dd=$!
+	sleep 1
+	kill -0 "$_dd" 2>/dev/null || { wait "$_dd"; why "dd finished within 1 s"; return 1; }
+	kill -STOP "$DIOD_PID"
+	sleep 1
+	dmark
+	# Busy (dd has a file open): the mount stays, the session does not.
+	umount -f "$DM" 2>/tmp/umount.err
+	if ! lk_gone "$_dd" 5; then
+		kill -CONT "$DIOD_PID"
+		lk_gone "$_dd" 10
+		why "dd still there 5 s after umount -f with diod stopped"
+		return 1
+	fi
+	kill -CONT "$DIOD_PID"
+	[ "$LK_RC" != 0 ] || { why "dd succeeded after umount -f"; return 1; }
+	dnew | grep -q 'server connection lost' || { why "no 'connection lost' in the log: $(dnew | tail -n 2)"; return 1; }
+	umount "$DM" 2>/dev/null
+	is_mounted "$DM" && { why "$DM still mounted after umount -f and umount"; return 1; }
+	return 0
+}
+
 c_lost_rmmod() {
 	for _m in "$DM" "$LK2"; do
 		umount_if "$_m"
@@ -329,6 +358,11 @@ PFX=lost/flush-
 check mount c_dmounted tcp "$DM"
 check killed-read c_flush_read
 check umount c_umount "$DM"
+umount_if "$DM"
+
+PFX=lost/force-
+check mount c_dmounted tcp "$DM"
+check umount-f c_umount_force
 umount_if "$DM"
 
 PFX=lost/lock-

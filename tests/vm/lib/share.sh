@@ -88,7 +88,7 @@ share_fill_dev() {
 share_create() {
 	local s=$1
 	mkdir -p "$s"
-	mount -t tmpfs -o size=16m,mode=0755 nlx-share "$s"
+	mount -t tmpfs -o size=96m,mode=0755 nlx-share "$s"
 	printf 'hello from the 9plx VM test share\n' >"$s/hello.txt"
 	share_fill_data "$s/data"
 	# Scratch space for the read-write phase, one subdirectory per boot,
