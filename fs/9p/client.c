@@ -22,6 +22,8 @@
 #define P9X_RC_PATH	(P9X_HDR_SIZE + 2 + PATH_MAX)
 /* Linux errnos a server may hand back to user space. */
 #define P9X_MAX_USER_ERRNO	133
+/* Tclunks in flight at once. */
+#define P9X_CLUNK_DEPTH	1
 /* How long umount waits for the answers to the last Tclunks. */
 #define P9X_CLUNK_WAIT	(5 * HZ)
 /* Payloads at least this large go zero copy where the transport can. */
@@ -510,6 +512,12 @@ void p9x_fid_put(struct p9x_fid *fid)
 	}
 	p9x_enc_tclunk(&req->wb, req->tag, fid->fid);
 	req->tc_len = req->wb.len;
+	/*
+	 * A burst of clunks (umount of a cache=loose mount with thousands of
+	 * inodes) stalled QEMU 10 with all of them in flight: keep a few.
+	 */
+	wait_event(c->clunks_wq, atomic_read(&c->clunks) < P9X_CLUNK_DEPTH ||
+		   READ_ONCE(c->lost));
 	atomic_inc(&c->clunks);
 	if (p9x_req_submit(req, p9x_clunk_done, fid)) {
 		atomic_dec(&c->clunks);

@@ -284,6 +284,31 @@ c_direct() {
 	return 1
 }
 
+# c_many_remount: 2000 files created with cache=loose keep their fids
+# until eviction, so umount clunks them all at once; the next mount must
+# still come up (a burst of clunks all in flight stalled QEMU 10).
+c_many_remount() {
+	need_mount "$M" || return
+	timeout 60 umount "$M" || { why "umount"; return 1; }
+	try_mount 9p "$RW_OPTS,cache=loose" "$RW_SRC" "$M" || {
+		why "mount cache=loose: $(cat /tmp/mount.err)"; rw_mount; return 1; }
+	mkdir -p "$W/many"
+	_i=0
+	while [ $_i -lt 2000 ]; do
+		echo "$_i" >"$W/many/f$_i" || break
+		_i=$((_i + 1))
+	done
+	timeout 60 umount "$M" || { why "umount after creating $_i files"; return 1; }
+	echo 3 >/proc/sys/vm/drop_caches
+	rw_mount || return 1
+	_n=$(ls "$W/many" | wc -l)
+	_v=$(cat "$W/many/f1999" 2>/dev/null)
+	rm -rf "$W/many"
+	[ "$_n" = 2000 ] && [ "$_v" = 1999 ] && return 0
+	why "$_n files after remount, f1999 holds '$_v'"
+	return 1
+}
+
 # Everything written must be on the server: read it through a new mount.
 c_persist() {
 	need_mount "$M" || return
@@ -348,6 +373,7 @@ check fsync c_fsync
 check xattrs c_xattrs
 check multiuser c_multiuser
 check fsx-none c_fsx none 11
+check many-remount c_many_remount
 check direct-none c_direct none
 check direct-mmap c_direct mmap
 check direct-loose c_direct loose
