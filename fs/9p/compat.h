@@ -241,9 +241,17 @@ static inline int p9x_aops_write_end(struct file *file,
 static inline void p9x_mapping_set_folio_max(struct address_space *mapping,
 					     size_t max)
 {
-	if (max >= 2 * PAGE_SIZE)
-		mapping_set_folio_order_range(mapping, 0,
-					      ilog2(max >> PAGE_SHIFT));
+	unsigned long pages = max >> PAGE_SHIFT;
+
+	/*
+	 * A message that is not a power of two pages (msize=524288 leaves
+	 * 127) would carry one large folio where it has room for nearly
+	 * two: keep folios small enough to fill it to within 1/32.
+	 */
+	if (!is_power_of_2(pages))
+		pages /= 32;
+	if (pages >= 2)
+		mapping_set_folio_order_range(mapping, 0, ilog2(pages));
 }
 
 static inline struct folio *p9x_grab_folio(struct address_space *mapping,
