@@ -383,12 +383,13 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (err)
 		return err;
 	/*
-	 * Readahead in whole messages, two at a time, so the next Tread is
-	 * in flight while the reader works through the last one.
+	 * Readahead windows of one whole message: a window that is not a
+	 * multiple of the message would end in a short Tread.  Async
+	 * readahead still starts the next window before this one is read.
 	 */
 	io_pages = max_t(u32, p9x_sb_maxio(sbi) >> PAGE_SHIFT, 1);
 	sb->s_bdi->io_pages = io_pages;
-	sb->s_bdi->ra_pages = 2 * io_pages;
+	sb->s_bdi->ra_pages = io_pages;
 
 	owner = o->access == P9X_ACCESS_SINGLE ? o->single_uid : INVALID_UID;
 	root_fid = p9x_attach(sbi->c, o->uname, o->aname, P9X_NONUNAME, owner);
