@@ -515,11 +515,13 @@ void p9x_fid_put(struct p9x_fid *fid)
 	/*
 	 * A burst of clunks (umount of a cache=loose mount with thousands of
 	 * inodes) stalled QEMU 10 with all of them in flight: keep a few.
-	 * A dying task does not wait for a server that may never answer.
+	 * A dying task (its files are closed after its fatal signal is
+	 * taken) does not wait for a server that may never answer.
 	 */
-	wait_event_killable(c->clunks_wq,
-			    atomic_read(&c->clunks) < P9X_CLUNK_DEPTH ||
-			    READ_ONCE(c->lost));
+	if (!(current->flags & PF_EXITING))
+		wait_event_killable(c->clunks_wq,
+				    atomic_read(&c->clunks) < P9X_CLUNK_DEPTH ||
+				    READ_ONCE(c->lost));
 	atomic_inc(&c->clunks);
 	if (p9x_req_submit(req, p9x_clunk_done, fid)) {
 		atomic_dec(&c->clunks);
