@@ -202,11 +202,12 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 	int err;
 
 	/*
-	 * Trenameat has no flags.  RENAME_NOREPLACE holds because the VFS
-	 * has just looked the target up and found it absent; exchange and
-	 * whiteout cannot be done.
+	 * Trenameat has no flags, and the server replaces a target that
+	 * appeared since the VFS looked (another client's, say): no flag
+	 * can be honoured atomically, so all are refused, as the in-kernel
+	 * client does.
 	 */
-	if (flags & ~RENAME_NOREPLACE)
+	if (flags)
 		return -EINVAL;
 	if (new_dentry->d_name.len > NAME_MAX)
 		return -ENAMETOOLONG;

@@ -309,6 +309,13 @@ c_many_remount() {
 	return 1
 }
 
+c_renameflags() {
+	need_mount "$M" || return
+	nlxprobe renameflags "$W" >/tmp/rf.out 2>&1 && return 0
+	why "$(grep FAIL /tmp/rf.out)"
+	return 1
+}
+
 # Everything written must be on the server: read it through a new mount.
 c_persist() {
 	need_mount "$M" || return
@@ -372,6 +379,7 @@ check mknod c_mknod
 check fsync c_fsync
 check xattrs c_xattrs
 check multiuser c_multiuser
+check rename-flags c_renameflags
 check fsx-none c_fsx none 11
 check many-remount c_many_remount
 check direct-none c_direct none

@@ -69,6 +69,14 @@
  *	a buffered write not yet written back is seen by a direct read.
  *	One line per step, as openunlinked.
  *
+ *   nlxprobe renameflags DIR
+ *	renameat2() flags as the in-kernel client answers them, since
+ *	9P2000.L can honour none atomically: RENAME_NOREPLACE onto a new
+ *	name fails with EINVAL (and onto an existing one with EEXIST, from
+ *	the VFS), RENAME_EXCHANGE and RENAME_WHITEOUT fail with EINVAL;
+ *	every name is then still there with its contents.  One line per
+ *	step, as openunlinked.
+ *
  *   nlxprobe asuser UID GID PROG ARGS...
  *	run PROG as UID:GID with no supplementary groups (busybox has no
  *	setpriv), for the multi-user checks.
@@ -756,6 +764,73 @@ static int dio_probe(const char *path)
 	return 0;
 }
 
+/* Rewrite @path with @text; fail_* names the step on error. */
+static int put_text(const char *step, const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return fail_errno(step);
+	n = write(fd, text, strlen(text));
+	if (close(fd) || n != (ssize_t)strlen(text))
+		return fail_errno(step);
+	return 0;
+}
+
+/* @path must hold exactly @text. */
+static int has_text(const char *step, const char *path, const char *text)
+{
+	char buf[64], msg[160];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail_errno(step);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return fail_errno(step);
+	buf[n] = 0;
+	if (strcmp(buf, text)) {
+		snprintf(msg, sizeof(msg), "%s reads '%s', want '%s'", path,
+			 buf, text);
+		return fail_msg(step, msg);
+	}
+	return 0;
+}
+
+static int renameflags(const char *dir)
+{
+	char a[4096], b[4096], c[4096];
+
+	if (snprintf(a, sizeof(a), "%s/rf-a", dir) >= (int)sizeof(a) ||
+	    snprintf(b, sizeof(b), "%s/rf-b", dir) >= (int)sizeof(b) ||
+	    snprintf(c, sizeof(c), "%s/rf-new", dir) >= (int)sizeof(c))
+		return fail_msg("setup", "path too long");
+	unlink(c);
+	if (put_text("setup", a, "a") || put_text("setup", b, "b"))
+		return 1;
+	step_ok("setup", "");
+	if (want_errno("noreplace-new", renameat2(AT_FDCWD, a, AT_FDCWD, c,
+						  RENAME_NOREPLACE), EINVAL) ||
+	    want_errno("noreplace-existing",
+		       renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE),
+		       EEXIST) ||
+	    want_errno("exchange", renameat2(AT_FDCWD, a, AT_FDCWD, b,
+					     RENAME_EXCHANGE), EINVAL) ||
+	    want_errno("whiteout", renameat2(AT_FDCWD, a, AT_FDCWD, c,
+					     RENAME_WHITEOUT), EINVAL))
+		return 1;
+	if (has_text("after", a, "a") || has_text("after", b, "b"))
+		return 1;
+	if (access(c, F_OK) == 0)
+		return fail_msg("after", "rf-new exists after refused renames");
+	step_ok("after", "rf-a and rf-b unchanged, no rf-new");
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -794,9 +869,12 @@ int main(int argc, char **argv)
 		return dio_probe(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "xattrs"))
 		return xattrs(argv[2], !strcmp(argv[3], "trusted"));
+	if (argc == 3 && !strcmp(argv[1], "renameflags"))
+		return renameflags(argv[2]);
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
-		"       | direct FILE | asuser UID GID PROG...\n");
+		"       | direct FILE | renameflags DIR\n"
+		"       | asuser UID GID PROG...\n");
 	return 2;
 }
