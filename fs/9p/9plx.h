@@ -84,11 +84,15 @@ struct p9x_sb {
 	char nodename[__NEW_UTS_LEN + 1];
 };
 
+/* p9x_inode.flags */
+#define P9X_ISTALE	0	/* attributes changed on the server */
+
 /**
  * struct p9x_inode - 9plx inode
  * @qid: the server's name for the file; with the file type, the inode's
  *	identity in the inode hash
  * @dev: st_dev for the file: the guest device of its host filesystem
+ * @flags: P9X_I* bits
  * @wfid: read-write fid for page-cache writeback (cached modes), under
  *	i_lock
  * @ofids: fids of the open files of this inode, under i_lock; after an
@@ -98,6 +102,7 @@ struct p9x_sb {
 struct p9x_inode {
 	struct p9x_qid qid;
 	dev_t dev;
+	unsigned long flags;
 	struct p9x_fid *wfid;
 	struct hlist_head ofids;
 	struct inode vfs_inode;
@@ -117,6 +122,15 @@ static inline struct p9x_sb *P9X_SB(struct super_block *sb)
 static inline size_t p9x_sb_maxio(const struct p9x_sb *sbi)
 {
 	return round_down(sbi->c->msize - P9X_IOHDR_SIZE - 1, PAGE_SIZE);
+}
+
+/*
+ * An operation of this guest changed @inode's attributes on the server
+ * (link count, times): with cache=loose the next stat asks the server.
+ */
+static inline void p9x_attrs_stale(struct inode *inode)
+{
+	set_bit(P9X_ISTALE, &P9X_I(inode)->flags);
 }
 
 extern const struct inode_operations p9x_dir_iops;

@@ -248,24 +248,32 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 {
 	struct dentry *dentry = path->dentry;
 	struct inode *inode = d_inode(dentry);
+	bool loose = P9X_SB(inode->i_sb)->opts.cache == P9X_CACHE_LOOSE;
 	struct p9x_attr attr;
 	struct p9x_fid *fid;
 	int err;
 
-	/* cache=loose trusts the attributes it has. */
-	if (P9X_SB(inode->i_sb)->opts.cache == P9X_CACHE_LOOSE)
+	/*
+	 * cache=loose trusts the attributes it has, unless this guest has
+	 * changed them on the server since (p9x_attrs_stale()); if asking
+	 * fails, what it has is still the answer.
+	 */
+	if (loose && !test_and_clear_bit(P9X_ISTALE, &P9X_I(inode)->flags))
 		goto fill;
 	/* An open file's fid still works once the name is gone. */
 	fid = p9x_inode_open_fid(inode, false);
 	if (!fid)
 		fid = p9x_dentry_fid(dentry);
-	if (IS_ERR(fid))
-		return PTR_ERR(fid);
-	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
-	p9x_fid_put(fid);
-	if (err)
+	err = IS_ERR(fid) ? PTR_ERR(fid) :
+	      p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+	if (!IS_ERR(fid))
+		p9x_fid_put(fid);
+	if (!err)
+		p9x_inode_update(inode, &attr);
+	else if (loose)
+		p9x_attrs_stale(inode);
+	else
 		return err;
-	p9x_inode_update(inode, &attr);
 fill:
 	p9x_fillattr(idmap, request_mask, inode, stat);
 	stat->dev = P9X_I(inode)->dev;
@@ -321,6 +329,7 @@ struct inode *p9x_alloc_inode(struct super_block *sb)
 		return NULL;
 	memset(&pi->qid, 0, sizeof(pi->qid));
 	pi->dev = sb->s_dev;
+	pi->flags = 0;
 	pi->wfid = NULL;
 	INIT_HLIST_HEAD(&pi->ofids);
 	return &pi->vfs_inode;

@@ -37,6 +37,8 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 	struct p9x_fid *fid;
 	int err;
 
+	/* The new name changed @dir's link count and times on the server. */
+	p9x_attrs_stale(dir);
 	fid = p9x_walk(dfid, 1, &name);
 	if (IS_ERR(fid)) {
 		if (acls)
@@ -144,8 +146,10 @@ static int p9x_link_op(struct dentry *old, struct inode *dir,
 	}
 	err = p9x_link(dfid, fid, dentry->d_name.name);
 	p9x_fid_put(fid);
-	if (!err)
+	if (!err) {
+		p9x_attrs_stale(d_inode(old));
 		err = p9x_instantiate(dir, dentry, dfid, NULL);
+	}
 	p9x_fid_put(dfid);
 	return err;
 }
@@ -176,6 +180,8 @@ static int p9x_remove_name(struct dentry *dentry, u32 flags)
 	}
 	if (err)
 		return err;
+	p9x_attrs_stale(d_inode(dentry->d_parent));
+	p9x_attrs_stale(inode);
 	if (flags & P9X_AT_REMOVEDIR)
 		clear_nlink(inode);
 	else if (inode->i_nlink)
@@ -234,7 +240,11 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 	p9x_fid_put(ofid);
 	if (err)
 		return err;
+	p9x_attrs_stale(old_dir);
+	p9x_attrs_stale(new_dir);
+	p9x_attrs_stale(d_inode(old_dentry));
 	if (target) {
+		p9x_attrs_stale(target);
 		if (S_ISDIR(target->i_mode))
 			clear_nlink(target);
 		else if (target->i_nlink)

@@ -238,19 +238,31 @@ c_multiuser() {
 	return 1
 }
 
+# rw_cache CACHE: remount with cache=CACHE (one mount per virtio
+# device: swap the cache mode of the one there); rw_back: the default
+# mount again, through which the server's view is read.
+rw_cache() {
+	timeout 60 umount "$M" || { why "umount"; return 1; }
+	try_mount 9p "$RW_OPTS,cache=$1" "$RW_SRC" "$M" && return 0
+	why "mount cache=$1: $(cat /tmp/mount.err)"
+	rw_mount
+	return 1
+}
+
+rw_back() {
+	timeout 60 umount "$M" || { why "umount"; return 1; }
+	rw_mount
+}
+
 # c_fsx CACHE: random writes, truncates, mmap writes and reads checked
 # against a model in one cache mode, then the file read back through a
 # fresh cache=none mount must be the model.
 c_fsx() {
 	need_mount "$M" || return
-	# One mount per virtio device: swap the cache mode of the one there.
-	timeout 60 umount "$M" || { why "umount"; return 1; }
-	try_mount 9p "$RW_OPTS,cache=$1" "$RW_SRC" "$M" || {
-		why "mount cache=$1: $(cat /tmp/mount.err)"; rw_mount; return 1; }
+	rw_cache "$1" || return 1
 	timeout 300 nlxprobe fsx "$W/fsx-$1" 1500 "$2" /tmp/fsx.model >/tmp/fsx.out 2>&1
 	_rc=$?
-	timeout 60 umount "$M" || { why "umount cache=$1"; return 1; }
-	rw_mount || return 1
+	rw_back || return 1
 	[ "$_rc" = 0 ] || { why "cache=$1: $(tail -n 1 /tmp/fsx.out)"; return 1; }
 	echo "nlx: fsx cache=$1: $(tail -n 1 /tmp/fsx.out)"
 	cmp -s /tmp/fsx.model "$W/fsx-$1" && return 0
@@ -264,14 +276,11 @@ c_fsx() {
 # (asserted as such); 9plx can.
 c_direct() {
 	need_mount "$M" || return
-	timeout 60 umount "$M" || { why "umount"; return 1; }
-	try_mount 9p "$RW_OPTS,cache=$1" "$RW_SRC" "$M" || {
-		why "mount cache=$1: $(cat /tmp/mount.err)"; rw_mount; return 1; }
+	rw_cache "$1" || return 1
 	timeout 120 nlxprobe direct "$W/direct-$1" >/tmp/direct.out 2>&1
 	_rc=$?
 	rm -f "$W/direct-$1"
-	timeout 60 umount "$M" || { why "umount cache=$1"; return 1; }
-	rw_mount || return 1
+	rw_back || return 1
 	# The in-kernel client passes O_DIRECT on in Tlopen, and diod then
 	# opens its file O_DIRECT, which its tmpfs export refuses.
 	if [ "$RW_CLIENT" != 9plx ] && [ "$NLX_SERVER" = diod ]; then
@@ -306,6 +315,41 @@ c_many_remount() {
 	rm -rf "$W/many"
 	[ "$_n" = 2000 ] && [ "$_v" = 1999 ] && return 0
 	why "$_n files after remount, f1999 holds '$_v'"
+	return 1
+}
+
+# c_parent_attrs CACHE: what mkdir, rmdir, rename of a directory to
+# another parent, link, unlink, create and symlink change in the
+# parents (link counts, mtime, ctime) and in the files (link count,
+# ctime) must show in the guest as they are on the server.  The names
+# are looked up first, so a cache holds the attributes from before.
+c_parent_attrs() {
+	need_mount "$M" || return
+	_d=$W/pa-$1
+	# Made through the default mount: only the changes go through CACHE.
+	mkdir -p "$_d/mk" "$_d/rm/x" "$_d/rm/y" "$_d/src/d" "$_d/dst" \
+		"$_d/ln" "$_d/ul" "$_d/cr" && echo f >"$_d/ln/f" &&
+		echo f >"$_d/ul/f" && echo g >"$_d/ul/g" || {
+		why "set up $_d"; return 1; }
+	rw_cache "$1" || return 1
+	_paths="mk rm src dst src/d ln ln/f ul ul/f cr"
+	for _p in $_paths; do stat "$_d/$_p" >/dev/null; done
+	# The changes come a second later, so every time they set differs.
+	sleep 1
+	mkdir -p "$_d/mk/a/b/c" && rmdir "$_d/rm/x" &&
+		mv "$_d/src/d" "$_d/dst/d" && ln "$_d/ln/f" "$_d/ln/g" &&
+		rm "$_d/ul/g" && : >"$_d/cr/new" && ln -s new "$_d/cr/sl" || {
+		why "cache=$1: the changes failed"; rw_back; return 1; }
+	_paths="mk mk/a mk/a/b rm src dst dst/d ln ln/f ul ul/f cr"
+	for _p in $_paths; do
+		stat -c "$_p nlink %h mtime %Y ctime %Z" "$_d/$_p"
+	done >/tmp/pa.guest 2>&1
+	rw_back || return 1
+	for _p in $_paths; do
+		stat -c "$_p nlink %h mtime %Y ctime %Z" "$_d/$_p"
+	done >/tmp/pa.server 2>&1
+	cmp -s /tmp/pa.guest /tmp/pa.server && return 0
+	why "cache=$1: guest vs server: $(diff /tmp/pa.guest /tmp/pa.server | grep '^[-+][a-z]' | tr '\n' ' ')"
 	return 1
 }
 
@@ -380,6 +424,7 @@ check fsync c_fsync
 check xattrs c_xattrs
 check multiuser c_multiuser
 check rename-flags c_renameflags
+check parent-attrs-loose c_parent_attrs loose
 check fsx-none c_fsx none 11
 check many-remount c_many_remount
 check direct-none c_direct none
