@@ -104,6 +104,10 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	n = generic_write_checks(iocb, from);
 	if (n <= 0)
 		goto out;
+	/* A user's write clears set-user-ID and set-group-ID, as locally. */
+	n = file_remove_privs(file);
+	if (n)
+		goto out;
 	n = filemap_write_and_wait_range(inode->i_mapping, iocb->ki_pos,
 					 iocb->ki_pos + iov_iter_count(from) - 1);
 	if (n)

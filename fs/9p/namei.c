@@ -294,6 +294,14 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	for (i = 0; i < ARRAY_SIZE(bits); i++)
 		if (ia->ia_valid & bits[i].vfs)
 			p.valid |= bits[i].wire;
+	/*
+	 * A truncate moves mtime and ctime on the server by itself.  Sent
+	 * along, "now" is a time set (utimensat), which a server acting as
+	 * the user allows the owner only, where a truncate needs write
+	 * access alone.
+	 */
+	if ((p.valid & P9X_SETATTR_SIZE) && !(ia->ia_valid & ATTR_MTIME_SET))
+		p.valid &= ~(P9X_SETATTR_MTIME | P9X_SETATTR_CTIME);
 	if (!p.valid)
 		return 0;
 	p.mode = ia->ia_mode;
@@ -315,6 +323,20 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
 	err = p9x_setattr(fid, &p);
+	/*
+	 * Set-user-ID and set-group-ID cleared for a user's write, truncate
+	 * or chown (the VFS asks with ATTR_KILL_*): a server that refuses
+	 * that user the mode change acts as the user, so the host clears
+	 * the bits itself when it writes, truncates or chowns.  The rest is
+	 * sent alone; the guest takes the bits as gone (so the next write
+	 * does not ask again) and reads the mode again at the next stat.
+	 */
+	if (err == -EPERM && (p.valid & P9X_SETATTR_MODE) &&
+	    (ia->ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))) {
+		p.valid &= ~P9X_SETATTR_MODE;
+		err = p.valid ? p9x_setattr(fid, &p) : 0;
+		p9x_attrs_stale(inode);
+	}
 	p9x_fid_put(fid);
 	if (err)
 		return err;

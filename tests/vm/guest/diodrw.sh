@@ -34,8 +34,52 @@ check setup c_drw_setup
 # shellcheck source=tests/vm/guest/rw.sh
 . /tests/rw.sh
 
+# diod lets a connection on which root has attached bypass permission
+# checks (it trusts the client to make them), so the checks above, with
+# root in the same mount, never meet a refusal from the server.  A mount
+# for uid 1000 alone (access=1000, uname=nlx1000) has diod act as that
+# user with no privilege, as a server that enforces permissions does.
+ENF_DIR=$EXP/enforced
+
+drw_enf_mount() {
+	umount_if "$DM"
+	try_mount 9p "$RW_OPTS,access=1000,uname=nlx1000" "$RW_SRC" "$DM" && return 0
+	why "mount as uid 1000 alone: $(cat /tmp/mount.err)"
+	return 1
+}
+
+# A user's write and truncate of root's mode 06777 file: the client may
+# not change the mode (diod refuses, as the user is not the owner), and
+# diod, writing as the user, clears the bits itself.  Both must work and
+# the guest must see the bits gone.
+c_drw_killpriv_enf() {
+	need_diod || return
+	_f=$ENF_DIR/kp-$RW_CLIENT
+	_got=""
+	for _step in write truncate; do
+		echo data >"$_f" && chmod 6777 "$_f" || { why "set up $_f"; return 1; }
+		drw_enf_mount || return 1
+		case $_step in
+		write) nlxprobe asuser 1000 1000 sh -c "echo more >>$DM/${_f#"$EXP"/}" ;;
+		truncate) nlxprobe asuser 1000 1000 truncate -s 1 "$DM/${_f#"$EXP"/}" ;;
+		esac 2>/tmp/e || { why "$_step as uid 1000: $(cat /tmp/e)"; umount_if "$DM"; return 1; }
+		_got="$_got $_step $(nlxprobe asuser 1000 1000 stat -c %a "$DM/${_f#"$EXP"/}")/$(stat -c %a "$_f")"
+		umount_if "$DM"
+	done
+	[ "$_got" = " write 777/777 truncate 777/777" ] && return 0
+	why "mode after each step, guest/export:$_got (want 777)"
+	return 1
+}
+
 # rw.sh unloads 9plx at its end: back for the phases that follow.
 c_drw_reload() {
 	mod_loaded 9plx || modload 9plx
 }
 [ "$RW_CLIENT" != 9plx ] || check reload c_drw_reload
+# The in-kernel client (with the 9P2000.Lx series too) sends the mode
+# change with the write (6.12) and the truncate, and fails them when the
+# server refuses it.
+[ "$RW_CLIENT" = 9plx ] ||
+	KNOWN="the in-kernel client fails a user's write or truncate when the server refuses it the mode change"
+check killpriv-enforced c_drw_killpriv_enf
+KNOWN=""

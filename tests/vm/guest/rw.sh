@@ -318,6 +318,35 @@ c_many_remount() {
 	return 1
 }
 
+# c_killpriv CACHE: as for a local filesystem, a user's write to a
+# root-owned mode 06777 file, and a user's truncate, clear set-user-ID
+# and set-group-ID, and so does root's chown.  Checked in the guest and
+# on the server (through a fresh mount): QEMU runs as root, so the host
+# keeps the bits unless the client clears them.
+c_killpriv() {
+	need_mount "$M" || return
+	rw_cache "$1" || return 1
+	_f=$W/kp-$1
+	_got=""
+	for _step in write truncate chown; do
+		echo data >"$_f" && chown 0:0 "$_f" && chmod 6777 "$_f" || {
+			why "set up $_f as root"; rw_back; return 1; }
+		case $_step in
+		write) nlxprobe asuser 1000 1000 sh -c "echo more >>$_f" ;;
+		truncate) nlxprobe asuser 1000 1000 truncate -s 2 "$_f" ;;
+		chown) chown 1000:1000 "$_f" ;;
+		esac 2>/tmp/e || { why "cache=$1: $_step as user: $(cat /tmp/e)"; rw_back; return 1; }
+		_got="$_got $_step $(stat -c %a "$_f")"
+		rw_back || return 1
+		_got="$_got/$(stat -c %a "$_f")"
+		rw_cache "$1" || return 1
+	done
+	rw_back || return 1
+	[ "$_got" = " write 777/777 truncate 777/777 chown 777/777" ] && return 0
+	why "cache=$1: mode after each step, guest/server:$_got (want 777)"
+	return 1
+}
+
 # c_parent_attrs CACHE: what mkdir, rmdir, rename of a directory to
 # another parent, link, unlink, create and symlink change in the
 # parents (link counts, mtime, ctime) and in the files (link count,
@@ -424,6 +453,15 @@ check fsync c_fsync
 check xattrs c_xattrs
 check multiuser c_multiuser
 check rename-flags c_renameflags
+for _c in none mmap loose; do
+	case $RW_CLIENT/$_c/$(uname -r) in
+	stock/none/6.1.* | stock/mmap/6.1.*)
+		KNOWN="6.1's in-kernel client writes without clearing set-user-ID and set-group-ID (no file_remove_privs)"
+		;;
+	esac
+	check "killpriv-$_c" c_killpriv "$_c"
+	KNOWN=""
+done
 check parent-attrs-loose c_parent_attrs loose
 check fsx-none c_fsx none 11
 check many-remount c_many_remount
