@@ -389,6 +389,19 @@ c_renameflags() {
 	return 1
 }
 
+# c_fsize CACHE: RLIMIT_FSIZE limits growth only; shrinking a file is
+# always allowed (stress-ng's fsize stressor, in a small form).
+c_fsize() {
+	need_mount "$M" || return
+	rw_cache "$1" || return 1
+	nlxprobe fsize "$W/fsize-$1" >/tmp/fs.out 2>&1
+	_rc=$?
+	rw_back || return 1
+	[ "$_rc" = 0 ] && return 0
+	why "cache=$1: $(grep FAIL /tmp/fs.out)"
+	return 1
+}
+
 # Everything written must be on the server: read it through a new mount.
 c_persist() {
 	need_mount "$M" || return
@@ -461,6 +474,7 @@ for _c in none mmap loose; do
 	esac
 	check "killpriv-$_c" c_killpriv "$_c"
 	KNOWN=""
+	check "fsize-$_c" c_fsize "$_c"
 done
 check parent-attrs-loose c_parent_attrs loose
 check fsx-none c_fsx none 11

@@ -77,6 +77,16 @@
  *	every name is then still there with its contents.  One line per
  *	step, as openunlinked.
  *
+ *   nlxprobe fsize FILE
+ *	RLIMIT_FSIZE as stress-ng's fsize stressor uses it, with SIGXFSZ
+ *	ignored: under a 256 KiB limit, fill FILE to the limit, a write
+ *	at the limit fails with EFBIG, a truncation to zero succeeds; then
+ *	for each limit 2^k - 1 (k = 1..62) a byte written just below the
+ *	limit succeeds and one at the limit fails with EFBIG; shrinking
+ *	to zero (under the 256 KiB limit again, then with none) succeeds
+ *	and fstat says 0.
+ *	One line per step, as openunlinked.
+ *
  *   nlxprobe asuser UID GID PROG ARGS...
  *	run PROG as UID:GID with no supplementary groups (busybox has no
  *	setpriv), for the multi-user checks.
@@ -97,6 +107,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -831,6 +842,86 @@ static int renameflags(const char *dir)
 	return 0;
 }
 
+#define FS_LIMIT (256 * 1024)
+
+static int set_fsize(const char *step, rlim_t cur)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl))
+		return fail_errno(step);
+	rl.rlim_cur = cur;
+	if (setrlimit(RLIMIT_FSIZE, &rl))
+		return fail_errno(step);
+	return 0;
+}
+
+static int fsize(const char *path)
+{
+	static char zeros[FS_LIMIT];
+	char step[48], msg[96];
+	struct stat st;
+	off_t lim;
+	ssize_t n;
+	int fd, k;
+
+	signal(SIGXFSZ, SIG_IGN);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		return fail_errno("open");
+	if (set_fsize("limit", FS_LIMIT))
+		return 1;
+	n = pwrite(fd, zeros, FS_LIMIT, 0);
+	if (n != FS_LIMIT)
+		return n < 0 ? fail_errno("fill") : fail_msg("fill", "short write");
+	step_ok("fill", "256 KiB");
+	if (want_errno("at-limit", pwrite(fd, "x", 1, FS_LIMIT), EFBIG))
+		return 1;
+	if (ftruncate(fd, 0))
+		return fail_errno("shrink");
+	step_ok("shrink", "0 under a 256 KiB limit");
+	for (k = 1; k <= 62; k++) {
+		lim = ((off_t)1 << k) - 1;
+		if (set_fsize("limit", lim))
+			return 1;
+		snprintf(step, sizeof(step), "below-%d", k);
+		n = pwrite(fd, "y", 1, lim - 1);
+		if (n != 1)
+			return n < 0 ? fail_errno(step) : fail_msg(step, "short write");
+		snprintf(step, sizeof(step), "at-%d", k);
+		errno = 0;
+		n = pwrite(fd, "z", 1, lim);
+		if (n >= 0 || errno != EFBIG) {
+			snprintf(msg, sizeof(msg), "pwrite at 2^%d-1 gave %zd %s, want EFBIG",
+				 k, n, n < 0 ? ename(errno) : "");
+			return fail_msg(step, msg);
+		}
+	}
+	step_ok("boundaries", "2^k-1, k = 1..62");
+	/* The file is far past the limit now; shrinking is still allowed. */
+	if (set_fsize("limit", FS_LIMIT))
+		return 1;
+	if (ftruncate(fd, 0))
+		return fail_errno("shrink-limited");
+	step_ok("shrink-limited", "0 under a 256 KiB limit, from 2^62-1");
+	if (set_fsize("unlimit", RLIM_INFINITY))
+		return 1;
+	if (ftruncate(fd, 0))
+		return fail_errno("shrink-unlimited");
+	if (fstat(fd, &st))
+		return fail_errno("fstat");
+	if (st.st_size) {
+		snprintf(msg, sizeof(msg), "size %lld after shrinking to 0",
+			 (long long)st.st_size);
+		return fail_msg("fstat", msg);
+	}
+	step_ok("shrink-unlimited", "size 0");
+	if (close(fd))
+		return fail_errno("close");
+	step_ok("close", "");
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -871,10 +962,12 @@ int main(int argc, char **argv)
 		return xattrs(argv[2], !strcmp(argv[3], "trusted"));
 	if (argc == 3 && !strcmp(argv[1], "renameflags"))
 		return renameflags(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "fsize"))
+		return fsize(argv[2]);
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
-		"       | direct FILE | renameflags DIR\n"
+		"       | direct FILE | renameflags DIR | fsize FILE\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
 }
