@@ -176,6 +176,10 @@ int p9x_acl_init(struct inode *inode, struct dentry *dentry,
 		 struct posix_acl **acls);
 void p9x_acl_release(struct posix_acl **acls);
 
+/* file.c */
+void p9x_file_opened(struct inode *inode, struct file *file,
+		     struct p9x_fid *fid);
+
 /* cache.c */
 struct p9x_fid *p9x_inode_read_fid(struct inode *inode, struct file *file);
 void p9x_readahead(struct readahead_control *ractl);

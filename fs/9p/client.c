@@ -668,21 +668,24 @@ int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr)
 	return err;
 }
 
-int p9x_lopen(struct p9x_fid *fid, u32 flags)
+/*
+ * Tlopen and Tlcreate (@enc, encoded in @req): on success @fid is open,
+ * with @flags, on the file of the reply's qid.
+ */
+static int p9x_call_open(struct p9x_fid *fid, struct p9x_req *req, int enc,
+			 u32 flags)
 {
 	struct p9x_client *c = fid->c;
-	struct p9x_req *req;
 	struct p9x_qid qid;
 	u32 iounit;
 	int err;
 
-	req = p9x_call_new(c, P9X_RLOPEN, P9X_RC_SMALL);
-	if (IS_ERR(req))
-		return PTR_ERR(req);
-	err = p9x_call(req, p9x_enc_tlopen(&req->wb, req->tag, fid->fid,
-					   flags));
-	if (!err && p9x_dec_rlopen(req->rc, req->rc_len, c->dialect, &qid,
-				   &iounit))
+	err = p9x_call(req, enc);
+	if (!err && (req->rtype == P9X_RLOPEN ?
+		     p9x_dec_rlopen(req->rc, req->rc_len, c->dialect, &qid,
+				    &iounit) :
+		     p9x_dec_rlcreate(req->rc, req->rc_len, c->dialect, &qid,
+				      &iounit)))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
 	if (err)
@@ -692,6 +695,39 @@ int p9x_lopen(struct p9x_fid *fid, u32 flags)
 	fid->opened = true;
 	fid->oflags = flags;
 	return 0;
+}
+
+int p9x_lopen(struct p9x_fid *fid, u32 flags)
+{
+	struct p9x_req *req = p9x_call_new(fid->c, P9X_RLOPEN, P9X_RC_SMALL);
+
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_open(fid, req, p9x_enc_tlopen(&req->wb, req->tag,
+						      fid->fid, flags), flags);
+}
+
+/**
+ * p9x_lcreate() - create a regular file and open it, in one call
+ * @fid: a fid of the directory, not open; on success it is the new
+ *	file's, opened with @flags
+ * @name: the new name
+ * @flags: Tlcreate flags (P9X_O_*)
+ * @mode: permission bits
+ * @gid: group of the new file
+ *
+ * Return: 0 or a negative errno.
+ */
+int p9x_lcreate(struct p9x_fid *fid, const char *name, u32 flags, u32 mode,
+		u32 gid)
+{
+	struct p9x_req *req = p9x_call_new(fid->c, P9X_RLCREATE, P9X_RC_SMALL);
+
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return p9x_call_open(fid, req, p9x_enc_tlcreate(&req->wb, req->tag,
+							fid->fid, name, flags,
+							mode, gid), flags);
 }
 
 /*

@@ -204,6 +204,8 @@ struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 			 const char *const *wnames);
 int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr);
 int p9x_lopen(struct p9x_fid *fid, u32 flags);
+int p9x_lcreate(struct p9x_fid *fid, const char *name, u32 flags, u32 mode,
+		u32 gid);
 ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to);
 struct p9x_req *p9x_read_start(struct p9x_fid *fid, u64 offset,
 			       struct iov_iter *to, p9x_done_t done,

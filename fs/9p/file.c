@@ -27,20 +27,19 @@ static enum p9x_cache p9x_mode(struct inode *inode)
 	return P9X_SB(inode->i_sb)->opts.cache;
 }
 
-static int p9x_file_open(struct inode *inode, struct file *file)
+/**
+ * p9x_file_opened() - make an open fid the file's
+ * @inode: the file's inode
+ * @file: the file being opened
+ * @fid: a fid opened (Tlopen or Tlcreate) as @file asks; @file takes
+ *	over the caller's reference
+ */
+void p9x_file_opened(struct inode *inode, struct file *file,
+		     struct p9x_fid *fid)
 {
 	enum p9x_cache mode = p9x_mode(inode);
-	struct p9x_fid *fid;
-	u32 flags;
 	int err;
 
-	/* O_TRUNC is done by the VFS through setattr after the open. */
-	flags = p9x_open_flags(file->f_flags & ~O_TRUNC);
-	if (file->f_flags & O_APPEND)
-		flags |= P9X_O_APPEND;
-	fid = p9x_open_fid(file->f_path.dentry, flags);
-	if (IS_ERR(fid))
-		return PTR_ERR(fid);
 	file->private_data = fid;
 	p9x_inode_add_open_fid(inode, fid);
 	/* Every mode can go straight to the server. */
@@ -49,11 +48,26 @@ static int p9x_file_open(struct inode *inode, struct file *file)
 	if (mode != P9X_CACHE_NONE && file->f_mode & FMODE_WRITE)
 		p9x_inode_want_wfid(inode, file);
 	if (mode == P9X_CACHE_LOOSE)
-		return 0;
+		return;
 	/* Pages kept for an earlier mmap may be stale by now. */
 	err = filemap_write_and_wait(inode->i_mapping);
 	if (!err)
 		invalidate_inode_pages2(inode->i_mapping);
+}
+
+static int p9x_file_open(struct inode *inode, struct file *file)
+{
+	struct p9x_fid *fid;
+	u32 flags;
+
+	/* O_TRUNC is done by the VFS through setattr after the open. */
+	flags = p9x_open_flags(file->f_flags & ~O_TRUNC);
+	if (file->f_flags & O_APPEND)
+		flags |= P9X_O_APPEND;
+	fid = p9x_open_fid(file->f_path.dentry, flags);
+	if (IS_ERR(fid))
+		return PTR_ERR(fid);
+	p9x_file_opened(inode, file, fid);
 	return 0;
 }
 

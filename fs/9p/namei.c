@@ -110,6 +110,114 @@ static int p9x_create(struct p9x_idmap *idmap, struct inode *dir,
 	return p9x_make(dir, dentry, (mode & 07777) | S_IFREG, 0, NULL);
 }
 
+/*
+ * The open of finish_open() for a file just made with Tlcreate, whose fid
+ * p9x_atomic_open() left in private_data: the same as ->open does with
+ * the fid of a Tlopen, before the VFS checks what the open allows
+ * (O_DIRECT).
+ */
+static int p9x_file_created(struct inode *inode, struct file *file)
+{
+	int err = generic_file_open(inode, file);
+
+	if (!err)
+		p9x_file_opened(inode, file, file->private_data);
+	return err;
+}
+
+/**
+ * p9x_atomic_open() - look up, and create and open in one Tlcreate
+ * @dir: the parent directory
+ * @dentry: the name, negative or still being looked up
+ * @file: the file to open
+ * @flags: open(2) flags
+ * @mode: the mode for a new file, umask applied
+ *
+ * A new file is opened as it is made, so open(O_CREAT | O_WRONLY, 0444)
+ * works where a server checks permissions, and no other client's open
+ * comes between.  Tlcreate always asks for O_EXCL: a file that exists on
+ * the server although the dentry says not (made by another client) is
+ * then opened as any existing file is, after the VFS's permission
+ * checks, by dropping the dentry and having the VFS look again
+ * (-EOPENSTALE); with O_EXCL from the caller it is EEXIST, and the
+ * dentry is dropped all the same.
+ *
+ * Return: 0 or a negative errno.
+ */
+static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
+			   struct file *file, unsigned int flags,
+			   umode_t mode)
+{
+	struct p9x_fid *dfid, *ofid;
+	struct posix_acl *acls[2];
+	struct dentry *res = NULL;
+	u32 p9flags;
+	int err;
+
+	if (d_in_lookup(dentry)) {
+		res = p9x_lookup(dir, dentry, 0);
+		if (IS_ERR(res))
+			return PTR_ERR(res);
+		if (res)
+			dentry = res;
+	}
+	if (!(flags & O_CREAT) || d_really_is_positive(dentry))
+		return finish_no_open(file, res);
+
+	dfid = p9x_dentry_fid(dentry->d_parent);
+	if (IS_ERR(dfid)) {
+		err = PTR_ERR(dfid);
+		goto out;
+	}
+	ofid = p9x_walk(dfid, 0, NULL);
+	if (IS_ERR(ofid)) {
+		err = PTR_ERR(ofid);
+		goto out_dfid;
+	}
+	mode = (mode & 07777) | S_IFREG;
+	err = p9x_acl_create(dir, &mode, acls);
+	if (err)
+		goto out_ofid;
+	p9flags = p9x_open_flags(flags & ~O_TRUNC) | P9X_O_CREAT | P9X_O_EXCL;
+	if (flags & O_APPEND)
+		p9flags |= P9X_O_APPEND;
+	err = p9x_lcreate(ofid, dentry->d_name.name, p9flags, mode & 07777,
+			  p9x_new_gid(dir));
+	if (err) {
+		p9x_acl_release(acls);
+		/* The dentry said the name was free: it is not. */
+		if (err == -EEXIST) {
+			d_drop(dentry);
+			if (!(flags & O_EXCL))
+				err = -EOPENSTALE;
+		}
+		goto out_ofid;
+	}
+	err = p9x_instantiate(dir, dentry, dfid, acls);
+	if (err)
+		goto out_ofid;
+	file->f_mode |= FMODE_CREATED;
+	/* p9x_file_created() makes the Tlcreate fid the file's. */
+	file->private_data = ofid;
+	err = finish_open(file, dentry, p9x_file_created);
+	if (!(file->f_mode & FMODE_OPENED)) {
+		file->private_data = NULL;
+		goto out_ofid;
+	}
+	/* Open, whatever a later check said: its release puts the fid. */
+	p9x_fid_put(dfid);
+	dput(res);
+	return err;
+
+out_ofid:
+	p9x_fid_put(ofid);
+out_dfid:
+	p9x_fid_put(dfid);
+out:
+	dput(res);
+	return err;
+}
+
 static int p9x_mknod_op(struct p9x_idmap *idmap, struct inode *dir,
 			struct dentry *dentry, umode_t mode, dev_t rdev)
 {
@@ -354,6 +462,7 @@ const struct inode_operations p9x_dir_iops = {
 	.getattr = p9x_getattr_op,
 	.setattr = p9x_setattr_op,
 	.listxattr = p9x_listxattr,
+	.atomic_open = p9x_atomic_open,
 	.create = p9x_create,
 	.mkdir = p9x_mkdir_op,
 	.mknod = p9x_mknod_op,

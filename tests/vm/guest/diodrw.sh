@@ -48,6 +48,22 @@ drw_enf_mount() {
 	return 1
 }
 
+# open(O_CREAT | O_WRONLY, 0444) by the user: one Tlcreate, not a create
+# then an open for writing of a file the user may only read.
+c_drw_create_ro() {
+	need_diod || return
+	mkdir -p "$ENF_DIR" && chown 1000:1000 "$ENF_DIR" || { why "mkdir $ENF_DIR"; return 1; }
+	drw_enf_mount || return 1
+	_f=enforced/ro-$RW_CLIENT
+	nlxprobe asuser 1000 1000 sh -c "umask 0222; echo ro >$DM/$_f" 2>/tmp/e
+	_rc=$?
+	umount_if "$DM"
+	[ "$_rc" = 0 ] || { why "open(O_CREAT|O_WRONLY, 0444) as uid 1000: $(cat /tmp/e)"; return 1; }
+	[ "$(stat -c '%a %u' "$EXP/$_f")" = "444 1000" ] && [ "$(cat "$EXP/$_f")" = ro ] && return 0
+	why "on the export: mode owner $(stat -c '%a %u' "$EXP/$_f"), contents '$(cat "$EXP/$_f")'"
+	return 1
+}
+
 # A user's write and truncate of root's mode 06777 file: the client may
 # not change the mode (diod refuses, as the user is not the owner), and
 # diod, writing as the user, clears the bits itself.  Both must work and
@@ -76,6 +92,7 @@ c_drw_reload() {
 	mod_loaded 9plx || modload 9plx
 }
 [ "$RW_CLIENT" != 9plx ] || check reload c_drw_reload
+check create-0444-enforced c_drw_create_ro
 # The in-kernel client (with the 9P2000.Lx series too) sends the mode
 # change with the write (6.12) and the truncate, and fails them when the
 # server refuses it.

@@ -382,6 +382,25 @@ c_parent_attrs() {
 	return 1
 }
 
+# A user creates a file it may not write once created: open(O_CREAT |
+# O_WRONLY, 0444) must succeed (one Tlcreate, which the server opens as
+# it creates), write what it was given, and keep O_EXCL and permission
+# checks on the existing file.  diod, switching to the user, refuses a
+# second open for writing.
+c_create_ro() {
+	need_mount "$M" || return
+	_f=$W/mu/ro1000
+	nlxprobe asuser 1000 1000 sh -c "umask 0222; echo ro >$_f" 2>/tmp/e || {
+		why "uid 1000, open(O_CREAT|O_WRONLY, 0444): $(cat /tmp/e)"; return 1; }
+	[ "$(stat -c '%a %u' "$_f")" = "444 1000" ] && [ "$(cat "$_f")" = ro ] || {
+		why "mode owner $(stat -c '%a %u' "$_f"), contents '$(cat "$_f")'"; return 1; }
+	expect_err "exists" nlxprobe asuser 1000 1000 sh -C -c "echo x >$_f" || return 1
+	expect_err "Permission denied" nlxprobe asuser 1000 1000 sh -c "echo x >$_f" || return 1
+	[ "$(cat "$_f")" = ro ] && return 0
+	why "refused opens changed the file: '$(cat "$_f")'"
+	return 1
+}
+
 c_renameflags() {
 	need_mount "$M" || return
 	nlxprobe renameflags "$W" >/tmp/rf.out 2>&1 && return 0
@@ -465,6 +484,7 @@ check mknod c_mknod
 check fsync c_fsync
 check xattrs c_xattrs
 check multiuser c_multiuser
+check create-0444 c_create_ro
 check rename-flags c_renameflags
 for _c in none mmap loose; do
 	case $RW_CLIENT/$_c/$(uname -r) in
