@@ -38,6 +38,13 @@ static int p9x_inode_test(struct inode *inode, void *data)
 	const struct p9x_ikey *key = data;
 	const struct p9x_qid *mine = &P9X_I(inode)->qid;
 
+	/*
+	 * A directory removed through this guest, still held (a process's
+	 * cwd), is not the file a name leads to now: the host may have
+	 * given its inode number to a new one.
+	 */
+	if (S_ISDIR(inode->i_mode) && !inode->i_nlink)
+		return 0;
 	return mine->path == key->qid->path && mine->dev == key->qid->dev &&
 	       mine->type == key->qid->type &&
 	       (inode->i_mode & S_IFMT) == key->type;

@@ -25,6 +25,30 @@ static u32 p9x_new_gid(struct inode *dir)
 }
 
 /*
+ * A new name may be a new directory, never a second name of one the
+ * guest holds: a server that gives it the qid of such a directory (a
+ * server bug, or host inode numbers that meet in a 9P2000.L session
+ * with cache=loose) would get one directory two dentries.  Refused with
+ * EIO; @dentry is dropped, so a later lookup asks the server.
+ */
+static int p9x_new_dir_ok(struct inode *inode, struct dentry *dentry)
+{
+	struct dentry *alias;
+
+	if (!S_ISDIR(inode->i_mode))
+		return 0;
+	alias = d_find_any_alias(inode);
+	if (!alias)
+		return 0;
+	dput(alias);
+	pr_err_ratelimited("%s: the new name %pd has the qid of a known directory (%llx)\n",
+			   P9X_SB(inode->i_sb)->c->name, dentry,
+			   P9X_I(inode)->qid.path);
+	d_drop(dentry);
+	return -EIO;
+}
+
+/*
  * Walk to a name just created and attach the fid and inode to @dentry;
  * then give the file @acls, if not NULL (see p9x_acl_create()).
  */
@@ -51,6 +75,11 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 	inode = p9x_iget(dir->i_sb, &attr);
 	if (IS_ERR(inode)) {
 		err = PTR_ERR(inode);
+		goto out_fid;
+	}
+	err = p9x_new_dir_ok(inode, dentry);
+	if (err) {
+		iput(inode);
 		goto out_fid;
 	}
 	d_instantiate(dentry, inode);

@@ -83,6 +83,53 @@ c_identity() {
 	return 1
 }
 
+# c_newdir_alias: alias/t1 and alias/t2 are directories of two host
+# tmpfs instances, and every directory made in t1 gets the inode number
+# of one in t2 (tests/vm/lib/share.sh).  With cache=loose a 9P2000.L
+# session keeps one inode per qid path, so the server names the new
+# directory with the qid of a directory the guest holds: mkdir must fail
+# with EIO, saying so in the log, rather than give that directory a
+# second name.  9P2000.Lx tells the two filesystems apart: mkdir works.
+c_newdir_alias() {
+	_n=alias/t1/new-$KV-$NLX_SERVER
+	seed_load || return 1
+	seed_mount loose || return 1
+	stat "$M/alias/t2" "$M"/alias/t2/d* >/dev/null 2>&1
+	dmark
+	mkdir "$M/$_n" 2>/tmp/e
+	_rc=$?
+	_e=$(cat /tmp/e) _log=$(dnew | grep -c 'has the qid of a known directory')
+	_t1=$(stat -c %d "$M/alias/t1") _t2=$(stat -c %d "$M/alias/t2")
+	# (In 9P2000.L a lookup of the new name would meet the same clash.)
+	[ "$NLX_SERVER" != patched ] || _new=$(stat -c %d "$M/$_n" 2>/dev/null)
+	timeout 60 umount "$M" || { why "umount"; return 1; }
+	if [ "$NLX_SERVER" = patched ]; then
+		[ "$_rc" = 0 ] || { why "mkdir in 9P2000.Lx: $_e"; return 1; }
+		[ "$_new" = "$_t1" ] && [ "$_t1" != "$_t2" ] && return 0
+		why "st_dev of t1 $_t1, t2 $_t2, t1's new directory $_new"
+		return 1
+	fi
+	# What the host gave the new directory, through a fresh mount.
+	seed_mount none || return 1
+	_ino=$(stat -c %i "$M/$_n")
+	_twin=$(stat -c '%i %n' "$M/alias/t2" "$M"/alias/t2/d* | awk -v i="$_ino" '$1 == i { print $2 }')
+	timeout 60 umount "$M"
+	[ -n "$_twin" ] || { why "no collision to test: $_n is inode $_ino"; return 77; }
+	if [ "$_rc" = 0 ]; then
+		why "mkdir succeeded: $_n took the inode of $_twin, a directory with two names now"
+		return 1
+	fi
+	case $_e in
+	*"I/O error"* | *"Input/output error"*) ;;
+	*) why "mkdir failed with '$_e', want EIO"; return 1 ;;
+	esac
+	[ "$_log" -ge 1 ] && return 0
+	why "no 'has the qid of a known directory' line in the kernel log"
+	return 1
+}
+
+# The in-kernel client gives every file it creates an inode of its own.
+[ "$SEEDS_CLIENT" != 9plx ] || check newdir-alias c_newdir_alias
 if [ "$NLX_SERVER" = patched ]; then
 	check loose c_seed loose
 	check none c_seed none

@@ -23,6 +23,11 @@
 #                          with one file, "file", created the same way
 #   SHARE/stress/          tmpfs (1 GiB limit, used only as written),
 #                          scratch for stress-ng (guest/ops.sh)
+#   SHARE/alias/t1, t2     directories of two more tmpfs instances (bind
+#                          mounts of SHARE.alias1/base, SHARE.alias2/base):
+#                          t1 is inode 2, t2 inode 3 and holds d04..d40,
+#                          inodes 4..40, the numbers new directories in t1
+#                          get (guest/seeds.sh)
 # data/ lives on one device and carries the single-device checks.  p1
 # and p2 are fresh tmpfs instances filled identically, so p1/file and
 # p2/file have the same inode number on the host (and p1, p2 and SHARE
@@ -115,17 +120,39 @@ share_create() {
 	# stress-ng's copy-file wants files of 128 MiB or more.
 	mkdir "$s/stress"
 	mount -t tmpfs -o size=1g,mode=0777 nlx-stress "$s/stress"
+	share_alias "$s"
+}
+
+# share_alias SHARE: two host filesystems whose inode numbers meet where
+# a guest makes directories: each new directory in alias/t1 gets the
+# inode number of a directory in alias/t2.  Not tmpfs roots, which are
+# all inode 1 (the share's own root among them), but directories below
+# them, bound in.
+share_alias() {
+	local s=$1 i
+	mkdir -p "$s/alias/t1" "$s/alias/t2" "$s.alias1" "$s.alias2"
+	mount -t tmpfs -o size=1m,mode=0755 nlx-alias1 "$s.alias1"
+	mount -t tmpfs -o size=1m,mode=0755 nlx-alias2 "$s.alias2"
+	mkdir -m 0777 "$s.alias1/base"
+	: >"$s.alias2/x"
+	mkdir "$s.alias2/base"
+	for ((i = 4; i <= 40; i++)); do
+		mkdir "$(printf '%s/d%02d' "$s.alias2/base" "$i")"
+	done
+	mount --bind "$s.alias1/base" "$s/alias/t1"
+	mount --bind "$s.alias2/base" "$s/alias/t2"
 }
 
 # share_destroy SHARE: undo share_create; quiet if partly done.
 share_destroy() {
 	local s=$1 m
-	for m in "$s"/many/m[0-9][0-9] "$s/stress" "$s/p1" "$s/p2" "$s"; do
+	for m in "$s"/many/m[0-9][0-9] "$s/stress" "$s/p1" "$s/p2" \
+		"$s/alias/t1" "$s/alias/t2" "$s.alias1" "$s.alias2" "$s"; do
 		if mountpoint -q "$m" 2>/dev/null; then
 			umount "$m" || umount -l "$m" || true
 		fi
 	done
-	rmdir "$s" 2>/dev/null || true
+	rmdir "$s" "$s.alias1" "$s.alias2" 2>/dev/null || true
 }
 
 # Same listing method as the guest's: names, raw bytes, byte order.
