@@ -18,13 +18,15 @@
  * @req: reply holding the buffered entries, or NULL
  * @it: position in @req
  * @next: directory offset of the entry @it points at
+ * @loop: the offsets of this read, from where it last started
  */
 struct p9x_dirfile {
 	struct p9x_fid *fid;
-	struct mutex lock;	/* req, it, next */
+	struct mutex lock;	/* req, it, next, loop */
 	struct p9x_req *req;
 	struct p9x_dirent_iter it;
 	u64 next;
+	struct p9x_dirloop loop;
 };
 
 static int p9x_dir_open(struct inode *inode, struct file *file)
@@ -43,6 +45,7 @@ static int p9x_dir_open(struct inode *inode, struct file *file)
 		return err;
 	}
 	mutex_init(&df->lock);
+	p9x_dirloop_start(&df->loop, 0);
 	file->private_data = df;
 	return 0;
 }
@@ -69,6 +72,9 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 	int ret = 0;
 
 	mutex_lock(&df->lock);
+	/* A seek (rewinddir, seekdir) starts another read. */
+	if (df->next != (u64)ctx->pos)
+		p9x_dirloop_start(&df->loop, ctx->pos);
 	for (;;) {
 		if (!df->req || df->next != (u64)ctx->pos) {
 			struct p9x_req *req;
@@ -101,12 +107,21 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 			continue;
 		}
 		fresh = false;
+		/* Offsets that repeat would have getdents go on forever. */
+		if (p9x_dirloop_seen(&df->loop, de.offset)) {
+			pr_err_ratelimited("%s: directory offsets from server repeat (%llu)\n",
+					   df->fid->c->name, de.offset);
+			p9x_dir_drop(df);
+			ret = -EIO;
+			break;
+		}
 		if (!dir_emit(ctx, de.name.s, de.name.len, de.qid.path,
 			      de.type < 16 ? de.type : DT_UNKNOWN)) {
 			df->it = saved;
 			ret = 0;
 			break;
 		}
+		p9x_dirloop_take(&df->loop, de.offset);
 		ctx->pos = de.offset;
 		df->next = de.offset;
 	}

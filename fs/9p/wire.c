@@ -1092,6 +1092,47 @@ int p9x_dirent_next(struct p9x_dirent_iter *it, struct p9x_dirent *de)
 	return 1;
 }
 
+/**
+ * p9x_dirloop_start() - start watching the offsets of a directory read
+ * @dl: the detector
+ * @offset: where the read starts (0, or where a seek put it)
+ */
+void p9x_dirloop_start(struct p9x_dirloop *dl, u64 offset)
+{
+	dl->last = offset;
+	dl->mark = offset;
+	dl->steps = 0;
+	dl->span = 1;
+}
+
+/**
+ * p9x_dirloop_seen() - would an entry's offset close a loop
+ * @dl: the detector
+ * @offset: the offset of the entry about to be taken
+ *
+ * Return: true if @offset repeats one the read has already been at, so
+ * that resuming after it would go round.
+ */
+bool p9x_dirloop_seen(const struct p9x_dirloop *dl, u64 offset)
+{
+	return offset == dl->last || offset == dl->mark;
+}
+
+/**
+ * p9x_dirloop_take() - note an entry the read has taken
+ * @dl: the detector
+ * @offset: its offset
+ */
+void p9x_dirloop_take(struct p9x_dirloop *dl, u64 offset)
+{
+	dl->last = offset;
+	if (++dl->steps < dl->span)
+		return;
+	dl->mark = offset;
+	dl->steps = 0;
+	dl->span *= 2;
+}
+
 int p9x_dec_rlock(const void *msg, size_t len, u8 *status)
 {
 	struct p9x_rd r;

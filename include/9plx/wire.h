@@ -466,4 +466,28 @@ int p9x_dec_rempty(const void *msg, size_t len, u8 type);
  */
 int p9x_dirent_next(struct p9x_dirent_iter *it, struct p9x_dirent *de);
 
+/**
+ * struct p9x_dirloop - catches Rreaddir offsets that go round
+ * @last: offset of the last entry taken
+ * @mark: an earlier offset, kept for comparison
+ * @steps: entries taken since @mark was set
+ * @span: entries after which @mark moves on (doubling each time)
+ *
+ * A directory read resumes at the offset of the last entry it took, so
+ * a server whose offsets repeat would be read forever.  An offset equal
+ * to the last one, or to @mark, is taken for a loop; moving @mark at
+ * doubling intervals (Brent's cycle detection) finds every cycle, of
+ * any length, within a few times its length, in constant space.
+ */
+struct p9x_dirloop {
+	u64 last;
+	u64 mark;
+	u64 steps;
+	u64 span;
+};
+
+void p9x_dirloop_start(struct p9x_dirloop *dl, u64 offset);
+bool p9x_dirloop_seen(const struct p9x_dirloop *dl, u64 offset);
+void p9x_dirloop_take(struct p9x_dirloop *dl, u64 offset);
+
 #endif /* _9PLX_WIRE_H */

@@ -2157,6 +2157,125 @@ static struct kunit_case wire_lx_cases[] = {
 	{}
 };
 
+/* ---- directory offsets that go round ------------------------------------ */
+
+/*
+ * Feed @n offsets from @off() to a detector started at @start, as a
+ * directory read takes them; return the index of the first one taken for
+ * a loop, or -1.
+ */
+static long dirloop_run(u64 start, long n, u64 (*off)(long i, long a, long b),
+			long a, long b)
+{
+	struct p9x_dirloop dl;
+	long i;
+
+	p9x_dirloop_start(&dl, start);
+	for (i = 0; i < n; i++) {
+		if (p9x_dirloop_seen(&dl, off(i, a, b)))
+			return i;
+		p9x_dirloop_take(&dl, off(i, a, b));
+	}
+	return -1;
+}
+
+/* 1, 2, 3, ... */
+static u64 off_counting(long i, long a, long b)
+{
+	return i + 1;
+}
+
+/* Distinct and in no order, as ext4's hash cookies: an odd multiplier. */
+static u64 off_scattered(long i, long a, long b)
+{
+	return (u64)(i + 1) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* @a distinct offsets, then a cycle of @b forever. */
+static u64 off_cycle(long i, long a, long b)
+{
+	if (i < a)
+		return 1000000 + i;
+	return 1 + (i - a) % b;
+}
+
+static void dirloop_distinct(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, dirloop_run(0, 200000, off_counting, 0, 0), -1L);
+	KUNIT_EXPECT_EQ(test, dirloop_run(0, 200000, off_scattered, 0, 0), -1L);
+}
+
+static void dirloop_stuck(struct kunit *test)
+{
+	struct p9x_dirloop dl;
+
+	/* An entry at the offset the read started from: read again. */
+	p9x_dirloop_start(&dl, 0);
+	KUNIT_EXPECT_TRUE(test, p9x_dirloop_seen(&dl, 0));
+	p9x_dirloop_start(&dl, 4096);
+	KUNIT_EXPECT_TRUE(test, p9x_dirloop_seen(&dl, 4096));
+	KUNIT_EXPECT_FALSE(test, p9x_dirloop_seen(&dl, 0));
+
+	/* An offset that does not move on. */
+	p9x_dirloop_start(&dl, 0);
+	p9x_dirloop_take(&dl, 5);
+	p9x_dirloop_take(&dl, 6);
+	p9x_dirloop_take(&dl, 7);
+	KUNIT_EXPECT_TRUE(test, p9x_dirloop_seen(&dl, 7));
+	KUNIT_EXPECT_FALSE(test, p9x_dirloop_seen(&dl, 8));
+}
+
+static void dirloop_cycles(struct kunit *test)
+{
+	static const long lead[] = { 0, 1, 9, 500, 4000 };
+	static const long len[] = { 1, 2, 3, 7, 64, 1000, 5000 };
+	long i, j, at;
+
+	for (i = 0; i < ARRAY_SIZE(lead); i++) {
+		for (j = 0; j < ARRAY_SIZE(len); j++) {
+			long a = lead[i], b = len[j];
+
+			at = dirloop_run(0, 4 * (a + b) + 4, off_cycle, a, b);
+			/* Not before the first repeat, and soon after it. */
+			KUNIT_EXPECT_GE_MSG(test, at, a + b,
+					    "lead %ld, cycle %ld", a, b);
+		}
+	}
+}
+
+static void dirloop_restart(struct kunit *test)
+{
+	struct p9x_dirloop dl;
+	u64 o;
+
+	/* rewinddir: the same offsets again are a new read, not a loop. */
+	p9x_dirloop_start(&dl, 0);
+	for (o = 1; o <= 100; o++)
+		p9x_dirloop_take(&dl, o);
+	KUNIT_EXPECT_TRUE(test, p9x_dirloop_seen(&dl, 100));
+	p9x_dirloop_start(&dl, 0);
+	for (o = 1; o <= 100; o++) {
+		KUNIT_EXPECT_FALSE(test, p9x_dirloop_seen(&dl, o));
+		p9x_dirloop_take(&dl, o);
+	}
+	/* seekdir to an offset handed out before: resumes after it. */
+	p9x_dirloop_start(&dl, 50);
+	KUNIT_EXPECT_FALSE(test, p9x_dirloop_seen(&dl, 51));
+}
+
+static struct kunit_case dirloop_cases[] = {
+	KUNIT_CASE(dirloop_distinct),
+	KUNIT_CASE(dirloop_stuck),
+	KUNIT_CASE(dirloop_cycles),
+	KUNIT_CASE(dirloop_restart),
+	{}
+};
+
+static struct kunit_suite dirloop_suite = {
+	.name = "9plx-wire-dirloop",
+	.test_cases = dirloop_cases,
+};
+
 static struct kunit_suite wire_l_suite = {
 	.name = "9plx-wire-l",
 	.init = wire_l_init,
@@ -2169,7 +2288,7 @@ static struct kunit_suite wire_lx_suite = {
 	.test_cases = wire_lx_cases,
 };
 
-kunit_test_suites(&wire_l_suite, &wire_lx_suite);
+kunit_test_suites(&wire_l_suite, &wire_lx_suite, &dirloop_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the 9plx wire codec");
 MODULE_LICENSE("GPL");
