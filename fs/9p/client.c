@@ -22,8 +22,6 @@
 #define P9X_RC_PATH	(P9X_HDR_SIZE + 2 + PATH_MAX)
 /* Linux errnos a server may hand back to user space. */
 #define P9X_MAX_USER_ERRNO	133
-/* Tclunks in flight at once. */
-#define P9X_CLUNK_DEPTH	1
 /* How long umount waits for the answers to the last Tclunks. */
 #define P9X_CLUNK_WAIT	(5 * HZ)
 /* Payloads at least this large go zero copy where the transport can. */
@@ -150,10 +148,12 @@ static void p9x_req_complete(struct p9x_req *req, int state)
 {
 	/* Publish rc_len and the reply bytes before the state the waiter reads. */
 	smp_store_release(&req->state, state);
-	if (req->done)
-		queue_work(p9x_done_wq, &req->work);
-	else
+	/* Pairs with the barrier in p9x_req_adopt(): one sees the other. */
+	smp_mb();
+	if (!READ_ONCE(req->done))
 		wake_up(&req->wq);
+	else if (!test_and_set_bit(P9X_REQ_CLAIMED, &req->flags))
+		queue_work(p9x_done_wq, &req->work);
 }
 
 /* A transport hands back @req with @len reply bytes (0: no reply). */
@@ -401,6 +401,24 @@ static int p9x_req_submit(struct p9x_req *req, p9x_done_t done, void *priv)
 	return p9x_send(req->c, req);
 }
 
+/*
+ * The caller sent @req and waited for it, but gives up waiting (a fatal
+ * signal): @done takes the request over as if p9x_req_submit() had sent
+ * it.  Returns false if it did, and the caller's reference went with it;
+ * true if the reply came in first, and the caller finishes @req itself.
+ */
+static bool p9x_req_adopt(struct p9x_req *req, p9x_done_t done, void *priv)
+{
+	req->priv = priv;
+	INIT_WORK(&req->work, p9x_req_done_work);
+	WRITE_ONCE(req->done, done);
+	/* Pairs with the barrier in p9x_req_complete(). */
+	smp_mb();
+	if (!p9x_req_finished(req))
+		return false;
+	return !test_and_set_bit(P9X_REQ_CLAIMED, &req->flags);
+}
+
 /**
  * p9x_client_module_init() - caches and workqueue shared by all sessions
  *
@@ -489,9 +507,12 @@ static void p9x_clunk_done(struct p9x_req *req)
  * p9x_fid_put() - drop a reference on a fid
  * @fid: the fid
  *
- * The last reference clunks the fid on the server, in the background:
- * nothing waits for the answer, and the number is reused only after it.
- * May sleep to allocate.
+ * The last reference clunks the fid on the server and waits for the
+ * answer, as a close(2) on the in-kernel client does; the number is
+ * reused only after it.  A task with a fatal signal, or on its way out
+ * (its files are closed after the signal is taken), leaves the answer to
+ * the background instead, so a server that stops answering cannot hold
+ * it.  May sleep.
  */
 void p9x_fid_put(struct p9x_fid *fid)
 {
@@ -512,22 +533,32 @@ void p9x_fid_put(struct p9x_fid *fid)
 	}
 	p9x_enc_tclunk(&req->wb, req->tag, fid->fid);
 	req->tc_len = req->wb.len;
-	/*
-	 * A burst of clunks (umount of a cache=loose mount with thousands of
-	 * inodes) stalled QEMU 10 with all of them in flight: keep a few.
-	 * A dying task (its files are closed after its fatal signal is
-	 * taken) does not wait for a server that may never answer.
-	 */
-	if (!(current->flags & PF_EXITING))
-		wait_event_killable(c->clunks_wq,
-				    atomic_read(&c->clunks) < P9X_CLUNK_DEPTH ||
-				    READ_ONCE(c->lost));
+	req->priv = fid;
 	atomic_inc(&c->clunks);
-	if (p9x_req_submit(req, p9x_clunk_done, fid)) {
-		atomic_dec(&c->clunks);
-		p9x_req_put(req);
-		p9x_fid_free(fid, READ_ONCE(c->lost));
+	if ((current->flags & PF_EXITING) || fatal_signal_pending(current)) {
+		if (!p9x_req_submit(req, p9x_clunk_done, fid))
+			return;
+		goto unsent;
 	}
+	if (p9x_send(c, req))
+		goto unsent;
+	/*
+	 * Waiting here rather than in a worker is what keeps a path walk
+	 * with cache=none (a Tclunk per component) as quick as the
+	 * in-kernel client's.
+	 */
+	if (wait_event_killable(req->wq, p9x_req_finished(req)) &&
+	    !p9x_req_adopt(req, p9x_clunk_done, fid))
+		return;
+	p9x_clunk_done(req);
+	p9x_req_put(req);
+	return;
+
+unsent:
+	atomic_dec(&c->clunks);
+	wake_up(&c->clunks_wq);
+	p9x_req_put(req);
+	p9x_fid_free(fid, READ_ONCE(c->lost));
 }
 
 /**

@@ -38,6 +38,9 @@ enum p9x_req_state {
 #define P9X_TC_SMALL		(2 * (2 + 255) + 64)
 #define P9X_RC_SMALL		512
 
+/* Bit in p9x_req.flags: whoever sets it runs the request's @done. */
+#define P9X_REQ_CLAIMED		0
+
 struct p9x_req;
 typedef void (*p9x_done_t)(struct p9x_req *req);
 
@@ -65,8 +68,9 @@ typedef void (*p9x_done_t)(struct p9x_req *req);
  * @data_len: payload bytes asked for
  * @pinned: user pages pinned for @zc, released with the request
  * @npinned: how many
- * @done: completion of a request started with p9x_req_submit(), run in
- *	process context
+ * @done: completion of a request started with p9x_req_submit() or
+ *	handed over with p9x_req_adopt(), run in process context
+ * @flags: P9X_REQ_CLAIMED once @done is queued or run
  * @priv: for @done
  * @work: runs @done
  * @wb: encoder over @tc
@@ -99,6 +103,7 @@ struct p9x_req {
 	struct page **pinned;
 	unsigned int npinned;
 	p9x_done_t done;
+	unsigned long flags;
 	void *priv;
 	struct work_struct work;
 	struct p9x_wbuf wb;
@@ -118,7 +123,7 @@ struct p9x_req {
  * @tags: tag -> struct p9x_req
  * @fids: fid numbers in use
  * @lost: the transport is gone; every call fails with -EIO
- * @clunks: Tclunks sent in the background and not yet answered
+ * @clunks: Tclunks sent and not yet answered
  * @clunks_wq: woken as each is
  * @name: the mount source, for log lines
  */
