@@ -86,6 +86,7 @@ struct p9x_sb {
 
 /* p9x_inode.flags */
 #define P9X_ISTALE	0	/* attributes changed on the server */
+#define P9X_IGEN	1	/* i_generation is the server's */
 
 /**
  * struct p9x_inode - 9plx inode
@@ -111,6 +112,18 @@ struct p9x_inode {
 static inline struct p9x_inode *P9X_I(struct inode *inode)
 {
 	return container_of(inode, struct p9x_inode, vfs_inode);
+}
+
+/*
+ * @attr describes another file than @inode: the same qid, but the server
+ * gave the file another generation (the host reused the inode number).
+ */
+static inline bool p9x_attr_other_file(struct inode *inode,
+				       const struct p9x_attr *attr)
+{
+	return (attr->valid & P9X_GETATTR_GEN) &&
+	       test_bit(P9X_IGEN, &P9X_I(inode)->flags) &&
+	       inode->i_generation != (u32)attr->gen;
 }
 
 static inline struct p9x_sb *P9X_SB(struct super_block *sb)

@@ -110,7 +110,9 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	inode_lock(inode);
 	if (iocb->ki_flags & IOCB_APPEND) {
 		/* Append at the server's end of file, not a stale one. */
-		n = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+		n = p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
+		if (!n && p9x_attr_other_file(inode, &attr))
+			n = -ESTALE;
 		if (n)
 			goto out;
 		p9x_inode_update(inode, &attr);

@@ -22,6 +22,7 @@
 static struct kmem_cache *p9x_inode_cachep;
 
 struct p9x_ikey {
+	const struct p9x_attr *attr;
 	const struct p9x_qid *qid;
 	umode_t type;
 	dev_t dev;
@@ -47,7 +48,8 @@ static int p9x_inode_test(struct inode *inode, void *data)
 		return 0;
 	return mine->path == key->qid->path && mine->dev == key->qid->dev &&
 	       mine->type == key->qid->type &&
-	       (inode->i_mode & S_IFMT) == key->type;
+	       (inode->i_mode & S_IFMT) == key->type &&
+	       !p9x_attr_other_file(inode, key->attr);
 }
 
 /* 9P2000.L: qids are not unique, so no inode is ever found again. */
@@ -64,6 +66,11 @@ static int p9x_inode_set(struct inode *inode, void *data)
 	P9X_I(inode)->dev = key->dev;
 	inode->i_ino = key->qid->path;
 	inode->i_mode = key->type;
+	/* The generation is part of the identity, fixed from here on. */
+	if (key->attr->valid & P9X_GETATTR_GEN) {
+		inode->i_generation = (u32)key->attr->gen;
+		set_bit(P9X_IGEN, &P9X_I(inode)->flags);
+	}
 	return 0;
 }
 
@@ -113,9 +120,6 @@ void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
 	}
 	if (attr->valid & P9X_GETATTR_BLOCKS)
 		inode->i_blocks = attr->blocks;
-	if (attr->valid & P9X_GETATTR_GEN)
-		inode->i_generation = (u32)attr->gen;
-
 	at = p9x_ts(attr->atime_sec, attr->atime_nsec);
 	mt = p9x_ts(attr->mtime_sec, attr->mtime_nsec);
 	ct = p9x_ts(attr->ctime_sec, attr->ctime_nsec);
@@ -154,7 +158,11 @@ static umode_t p9x_attr_type(const struct p9x_attr *attr)
  */
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 {
-	struct p9x_ikey key = { .qid = &attr->qid, .type = p9x_attr_type(attr) };
+	struct p9x_ikey key = {
+		.attr = attr,
+		.qid = &attr->qid,
+		.type = p9x_attr_type(attr),
+	};
 	struct p9x_sb *sbi = P9X_SB(sb);
 	/*
 	 * 9P2000.L with cache=loose shares inodes by qid path, as the
@@ -231,7 +239,7 @@ struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 		return d_splice_alias(NULL, dentry);
 	}
 
-	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+	err = p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
 	if (!err) {
 		inode = p9x_iget(dir->i_sb, &attr);
 		if (IS_ERR(inode))
@@ -272,9 +280,12 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	if (!fid)
 		fid = p9x_dentry_fid(dentry);
 	err = IS_ERR(fid) ? PTR_ERR(fid) :
-	      p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+	      p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
 	if (!IS_ERR(fid))
 		p9x_fid_put(fid);
+	/* The name leads to another file now than the one held here. */
+	if (!err && p9x_attr_other_file(inode, &attr))
+		err = -ESTALE;
 	if (!err)
 		p9x_inode_update(inode, &attr);
 	else if (loose)

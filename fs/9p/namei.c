@@ -69,7 +69,7 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 			p9x_acl_release(acls);
 		return PTR_ERR(fid);
 	}
-	err = p9x_getattr(fid, P9X_GETATTR_BASIC, &attr);
+	err = p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
 	if (err)
 		goto out_fid;
 	inode = p9x_iget(dir->i_sb, &attr);

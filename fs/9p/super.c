@@ -400,7 +400,7 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	}
 	/* The share's own host filesystem is this superblock's device. */
 	p9x_devmap_init(&sbi->devmap, root_fid->qid.dev, sb->s_dev);
-	err = p9x_getattr(root_fid, P9X_GETATTR_BASIC, &attr);
+	err = p9x_getattr(root_fid, P9X_GETATTR_IDENT, &attr);
 	if (err) {
 		p9x_fid_put(root_fid);
 		return err;

@@ -108,6 +108,8 @@ enum p9x_msg_type {
 #define P9X_GETATTR_DATA_VERSION 0x00002000ULL
 #define P9X_GETATTR_BASIC	0x000007ffULL
 #define P9X_GETATTR_ALL		0x00003fffULL
+/* What names a file for the client: the basic fields and the generation. */
+#define P9X_GETATTR_IDENT	(P9X_GETATTR_BASIC | P9X_GETATTR_GEN)
 
 /* Tsetattr valid bits */
 #define P9X_SETATTR_MODE	0x00000001U

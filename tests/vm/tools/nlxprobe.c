@@ -21,6 +21,16 @@
  *	walk order), then "files N".  A group is what cp -a, tar and
  *	rsync -H take to be one file with several names.
  *
+ *   nlxprobe replaced AFILE BFILE
+ *	AFILE and BFILE name one server file through two mounts, on a host
+ *	filesystem that reuses inode numbers (ext4).  Watch AFILE with
+ *	inotify; through BFILE, delete the file and create another until
+ *	the host gives it the old inode number (BFILE's st_ino repeats);
+ *	then append to AFILE by its path and expect no event on the old
+ *	watch (it watches a file that is gone), the new file's content
+ *	through AFILE, and events on a new watch of AFILE.  One line per
+ *	step, as openunlinked.
+ *
  *   nlxprobe locks PATH1 PATH2
  *	PATH1 and PATH2 name one server file through two mounts (two 9P
  *	sessions), so only the server can make their locks conflict.
@@ -106,6 +116,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -775,10 +786,14 @@ static int dio_probe(const char *path)
 	return 0;
 }
 
-/* Rewrite @path with @text; fail_* names the step on error. */
-static int put_text(const char *step, const char *path, const char *text)
+/*
+ * Write @text to @path opened with O_WRONLY | @flags; fail_* names the
+ * step on error.
+ */
+static int write_text(const char *step, const char *path, const char *text,
+		      int flags)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open(path, O_WRONLY | flags, 0644);
 	ssize_t n;
 
 	if (fd < 0)
@@ -787,6 +802,11 @@ static int put_text(const char *step, const char *path, const char *text)
 	if (close(fd) || n != (ssize_t)strlen(text))
 		return fail_errno(step);
 	return 0;
+}
+
+static int put_text(const char *step, const char *path, const char *text)
+{
+	return write_text(step, path, text, O_CREAT | O_TRUNC);
 }
 
 /* @path must hold exactly @text. */
@@ -809,6 +829,115 @@ static int has_text(const char *step, const char *path, const char *text)
 			 buf, text);
 		return fail_msg(step, msg);
 	}
+	return 0;
+}
+
+/*
+ * Events in the inotify queue @fd within @ms milliseconds, as a mask;
+ * stops early once all of @want came.
+ */
+static int drain_events(int fd, int ms, uint32_t want, uint32_t *mask)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t len;
+	char *p;
+
+	*mask = 0;
+	for (; ms > 0 && (!want || (*mask & want) != want); ms -= 50) {
+		len = read(fd, buf, sizeof(buf));
+		if (len < 0 && errno == EAGAIN) {
+			usleep(50 * 1000);
+			continue;
+		}
+		if (len < 0)
+			return fail_errno("inotify-read");
+		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			*mask |= ev->mask;
+		}
+	}
+	return 0;
+}
+
+static int replaced(const char *a, const char *b)
+{
+	const uint32_t ev = IN_MODIFY | IN_CLOSE_WRITE;
+	char msg[200];
+	struct stat st;
+	uint32_t got;
+	ino_t ino;
+	int in, i;
+
+	if (put_text("create", b, "old file\n"))
+		return 1;
+	if (has_text("read-old", a, "old file\n"))
+		return 1;
+	if (stat(b, &st))
+		return fail_errno("stat-old");
+	ino = st.st_ino;
+	in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in < 0)
+		return fail_errno("inotify_init1");
+	if (inotify_add_watch(in, a, ev) < 0)
+		return fail_errno("watch-old");
+	step_ok("watch-old", "");
+
+	/* The host frees the number at unlink and hands out the lowest. */
+	for (i = 0; i < 20; i++) {
+		if (unlink(b))
+			return fail_errno("unlink");
+		if (put_text("recreate", b, "new file\n"))
+			return 1;
+		if (stat(b, &st))
+			return fail_errno("stat-new");
+		if (st.st_ino == ino)
+			break;
+	}
+	if (st.st_ino != ino) {
+		snprintf(msg, sizeof(msg),
+			 "the host gave inode %llu, never %llu again",
+			 (unsigned long long)st.st_ino,
+			 (unsigned long long)ino);
+		return fail_msg("reuse", msg);
+	}
+	snprintf(msg, sizeof(msg), "ino %llu after %d tries",
+		 (unsigned long long)ino, i + 1);
+	step_ok("reuse", msg);
+
+	if (write_text("append", a, "appended\n", O_APPEND))
+		return 1;
+	if (drain_events(in, 1000, 0, &got))
+		return 1;
+	if (got & ev) {
+		snprintf(msg, sizeof(msg),
+			 "the watch on the deleted file got events 0x%x for the new one",
+			 got);
+		return fail_msg("old-watch-quiet", msg);
+	}
+	step_ok("old-watch-quiet", "");
+	if (has_text("read-new", a, "new file\nappended\n"))
+		return 1;
+	step_ok("read-new", "");
+
+	close(in);
+	in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (in < 0)
+		return fail_errno("inotify_init1");
+	if (inotify_add_watch(in, a, ev) < 0)
+		return fail_errno("watch-new");
+	if (write_text("append-watched", a, "watched\n", O_APPEND))
+		return 1;
+	if (drain_events(in, 3000, ev, &got))
+		return 1;
+	close(in);
+	if ((got & ev) != ev) {
+		snprintf(msg, sizeof(msg),
+			 "a watch on the new file got events 0x%x, want 0x%x",
+			 got, ev);
+		return fail_msg("new-watch", msg);
+	}
+	step_ok("new-watch", "");
 	return 0;
 }
 
@@ -960,6 +1089,8 @@ int main(int argc, char **argv)
 		return dio_probe(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "xattrs"))
 		return xattrs(argv[2], !strcmp(argv[3], "trusted"));
+	if (argc == 4 && !strcmp(argv[1], "replaced"))
+		return replaced(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "renameflags"))
 		return renameflags(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "fsize"))
@@ -968,6 +1099,7 @@ int main(int argc, char **argv)
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
 		"       | direct FILE | renameflags DIR | fsize FILE\n"
+		"       | replaced AFILE BFILE\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
 }
