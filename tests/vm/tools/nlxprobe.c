@@ -31,6 +31,20 @@
  *	through AFILE, and events on a new watch of AFILE.  One line per
  *	step, as openunlinked.
  *
+ *   nlxprobe race writers|hardlink|rename DIR
+ *	two processes at once on files in DIR (run on a guest with two
+ *	vCPUs): "writers", both write their own 4 KiB blocks of DIR/w,
+ *	interleaved, pass after pass; "hardlink", one writes DIR/h1 pass
+ *	after pass while the other makes, stats and removes another hard
+ *	link to it and reads it through DIR/h2; "rename", one renames
+ *	DIR/ra to DIR/rb and back while the other opens and reads both
+ *	names, where a name may be missing but a file read must be whole.
+ *	Each checks what it sees as it goes and the result at the end.
+ *
+ *   nlxprobe racecheck writers|hardlink|rename DIR
+ *	the end state of a race, read again (after the caller dropped the
+ *	guest's caches, so from the server).
+ *
  *   nlxprobe locks PATH1 PATH2
  *	PATH1 and PATH2 name one server file through two mounts (two 9P
  *	sessions), so only the server can make their locks conflict.
@@ -123,6 +137,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -941,6 +956,252 @@ static int replaced(const char *a, const char *b)
 	return 0;
 }
 
+#define RACE_BLOCKS	64
+#define RACE_BS		4096
+#define RACE_PASSES	40
+
+/* The bytes of block @blk as written in pass @pass. */
+static void race_block(char *buf, int blk, int pass)
+{
+	int n = snprintf(buf, RACE_BS, "block %d pass %d\n", blk, pass);
+	int i;
+
+	for (i = n; i < RACE_BS; i++)
+		buf[i] = buf[i % n];
+}
+
+/* @path must hold @blocks blocks, each as written in pass @pass. */
+static int race_verify(const char *step, const char *path, int blocks,
+		       int pass)
+{
+	char want[RACE_BS], got[RACE_BS], msg[160];
+	struct stat st;
+	int fd, i;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return fail_errno(step);
+	if (fstat(fd, &st)) {
+		close(fd);
+		return fail_errno(step);
+	}
+	if (st.st_size != blocks * RACE_BS) {
+		close(fd);
+		snprintf(msg, sizeof(msg), "%s has %lld bytes, want %d", path,
+			 (long long)st.st_size, blocks * RACE_BS);
+		return fail_msg(step, msg);
+	}
+	for (i = 0; i < blocks; i++) {
+		race_block(want, i, pass);
+		if (pread(fd, got, RACE_BS, (off_t)i * RACE_BS) != RACE_BS) {
+			close(fd);
+			return fail_errno(step);
+		}
+		if (memcmp(got, want, RACE_BS)) {
+			close(fd);
+			got[40] = 0;
+			snprintf(msg, sizeof(msg),
+				 "block %d of %s reads '%.40s', want pass %d",
+				 i, path, got, pass);
+			return fail_msg(step, msg);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/* Write blocks @first, @first + @stride, ... of @path, @passes times. */
+static int race_write(const char *path, int first, int stride, int passes)
+{
+	char buf[RACE_BS];
+	int fd, p, i;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return fail_errno("writer-open");
+	for (p = 0; p < passes; p++) {
+		for (i = first; i < RACE_BLOCKS; i += stride) {
+			race_block(buf, i, p);
+			if (pwrite(fd, buf, RACE_BS, (off_t)i * RACE_BS) != RACE_BS)
+				return fail_errno("writer-pwrite");
+		}
+		if (p % 8 == 7 && fsync(fd))
+			return fail_errno("writer-fsync");
+	}
+	if (fsync(fd) || close(fd))
+		return fail_errno("writer-close");
+	return 0;
+}
+
+/* Make and remove @dir/h3 as another name of @h1, and read @h2. */
+static int race_links(const char *dir, const char *h1, const char *h2,
+		      int rounds)
+{
+	char h3[4096], buf[RACE_BS];
+	struct stat st;
+	int fd, i;
+
+	snprintf(h3, sizeof(h3), "%s/h3", dir);
+	for (i = 0; i < rounds; i++) {
+		if (link(h1, h3))
+			return fail_errno("link");
+		if (stat(h3, &st))
+			return fail_errno("link-stat");
+		if (st.st_size != RACE_BLOCKS * RACE_BS) {
+			printf("FAIL link-stat: %s has %lld bytes mid-write\n",
+			       h3, (long long)st.st_size);
+			return 1;
+		}
+		if (unlink(h3))
+			return fail_errno("unlink");
+		fd = open(h2, O_RDONLY);
+		if (fd < 0)
+			return fail_errno("h2-open");
+		if (read(fd, buf, sizeof(buf)) != sizeof(buf))
+			return fail_errno("h2-read");
+		close(fd);
+	}
+	return 0;
+}
+
+/* Rename @a to @b and back, @rounds times. */
+static int race_renames(const char *a, const char *b, int rounds)
+{
+	int i;
+
+	for (i = 0; i < rounds; i++)
+		if (rename(a, b) || rename(b, a))
+			return fail_errno("rename");
+	return 0;
+}
+
+/* Open and read @a and @b in turn until @stop exists. */
+static int race_readers(const char *a, const char *b, const char *stop)
+{
+	char want[RACE_BS], got[RACE_BS + 1];
+	const char *names[2] = { a, b };
+	long opened = 0, i;
+	ssize_t n;
+	int fd;
+
+	race_block(want, 0, 0);
+	for (i = 0; access(stop, F_OK); i++) {
+		fd = open(names[i % 2], O_RDONLY);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return fail_errno("reader-open");
+		}
+		n = read(fd, got, sizeof(got));
+		close(fd);
+		if (n != RACE_BS || memcmp(got, want, RACE_BS)) {
+			printf("FAIL reader: %s read %zd bytes, not the file\n",
+			       names[i % 2], n);
+			return 1;
+		}
+		opened++;
+	}
+	printf("ok reader opened %ld times\n", opened);
+	return opened ? 0 : fail_msg("reader", "never found either name");
+}
+
+static int race_fill(const char *path, int blocks)
+{
+	char buf[RACE_BS];
+	int fd, i;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return fail_errno("create");
+	for (i = 0; i < blocks; i++) {
+		race_block(buf, i, 0);
+		if (pwrite(fd, buf, RACE_BS, (off_t)i * RACE_BS) != RACE_BS)
+			return fail_errno("create");
+	}
+	if (close(fd))
+		return fail_errno("create");
+	return 0;
+}
+
+/* Run @a in a child and @b here; both must succeed. */
+static int race_pair(int (*a)(const char **), int (*b)(const char **),
+		     const char **args)
+{
+	int st, rb;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return fail_errno("fork");
+	if (!pid)
+		_exit(a(args));
+	rb = b(args);
+	if (waitpid(pid, &st, 0) != pid)
+		return fail_errno("waitpid");
+	return rb || !WIFEXITED(st) || WEXITSTATUS(st);
+}
+
+static int rw_even(const char **v) { return race_write(v[0], 0, 2, RACE_PASSES); }
+static int rw_odd(const char **v) { return race_write(v[0], 1, 2, RACE_PASSES); }
+static int rw_all(const char **v) { return race_write(v[0], 0, 1, RACE_PASSES); }
+static int rl_links(const char **v) { return race_links(v[1], v[0], v[2], 200); }
+
+static int rr_renames(const char **v)
+{
+	int rc = race_renames(v[0], v[1], 300);
+
+	/* Tell the reader to stop whatever happened. */
+	close(open(v[2], O_WRONLY | O_CREAT, 0644));
+	return rc;
+}
+
+static int rr_readers(const char **v) { return race_readers(v[0], v[1], v[2]); }
+
+static int race(const char *kind, const char *dir, bool check)
+{
+	char p1[4096], p2[4096], p3[4096];
+	const char *args[3] = { p1, p2, p3 };
+	int rc;
+
+	if (!strcmp(kind, "writers")) {
+		snprintf(p1, sizeof(p1), "%s/w", dir);
+		if (!check && (race_fill(p1, RACE_BLOCKS) ||
+			       race_pair(rw_even, rw_odd, args)))
+			return 1;
+		rc = race_verify("writers-result", p1, RACE_BLOCKS, RACE_PASSES - 1);
+	} else if (!strcmp(kind, "hardlink")) {
+		snprintf(p1, sizeof(p1), "%s/h1", dir);
+		snprintf(p2, sizeof(p2), "%s", dir);
+		snprintf(p3, sizeof(p3), "%s/h2", dir);
+		if (!check && (race_fill(p1, RACE_BLOCKS) ||
+			       (unlink(p3) && errno != ENOENT) ||
+			       link(p1, p3) ||
+			       race_pair(rw_all, rl_links, args)))
+			return 1;
+		rc = race_verify("hardlink-result", p3, RACE_BLOCKS,
+				 RACE_PASSES - 1);
+	} else if (!strcmp(kind, "rename")) {
+		snprintf(p1, sizeof(p1), "%s/ra", dir);
+		snprintf(p2, sizeof(p2), "%s/rb", dir);
+		snprintf(p3, sizeof(p3), "%s/rstop", dir);
+		if (!check) {
+			unlink(p3);
+			if (race_fill(p1, 1) ||
+			    race_pair(rr_renames, rr_readers, args))
+				return 1;
+		}
+		if (!access(p2, F_OK))
+			return fail_msg("rename-result", "rb is still there");
+		rc = race_verify("rename-result", p1, 1, 0);
+	} else {
+		return fail_msg("race", "unknown kind");
+	}
+	if (!rc)
+		step_ok(check ? "racecheck" : "race", kind);
+	return rc;
+}
+
 static int renameflags(const char *dir)
 {
 	char a[4096], b[4096], c[4096];
@@ -1089,6 +1350,10 @@ int main(int argc, char **argv)
 		return dio_probe(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "xattrs"))
 		return xattrs(argv[2], !strcmp(argv[3], "trusted"));
+	if (argc == 4 && !strcmp(argv[1], "race"))
+		return race(argv[2], argv[3], false);
+	if (argc == 4 && !strcmp(argv[1], "racecheck"))
+		return race(argv[2], argv[3], true);
 	if (argc == 4 && !strcmp(argv[1], "replaced"))
 		return replaced(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "renameflags"))
@@ -1099,7 +1364,7 @@ int main(int argc, char **argv)
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
 		"       | direct FILE | renameflags DIR | fsize FILE\n"
-		"       | replaced AFILE BFILE\n"
+		"       | replaced AFILE BFILE | race[check] KIND DIR\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
 }
