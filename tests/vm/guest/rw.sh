@@ -256,11 +256,15 @@ rw_back() {
 
 # c_fsx CACHE: random writes, truncates, mmap writes and reads checked
 # against a model in one cache mode, then the file read back through a
-# fresh cache=none mount must be the model.
+# fresh cache=none mount must be the model.  Only cache=none may refuse
+# a shared writable mapping; elsewhere a refusal fails.
 c_fsx() {
 	need_mount "$M" || return
 	rw_cache "$1" || return 1
-	timeout 300 nlxprobe fsx "$W/fsx-$1" 1500 "$2" /tmp/fsx.model >/tmp/fsx.out 2>&1
+	_nm=
+	[ "$1" != none ] || _nm=nommap
+	# shellcheck disable=SC2086 # empty or one word
+	timeout 300 nlxprobe fsx "$W/fsx-$1" 1500 "$2" /tmp/fsx.model $_nm >/tmp/fsx.out 2>&1
 	_rc=$?
 	rw_back || return 1
 	[ "$_rc" = 0 ] || { why "cache=$1: $(tail -n 1 /tmp/fsx.out)"; return 1; }

@@ -68,12 +68,15 @@
  *	"ok granted" (exit 0), or "FAIL setlkw errno=N ENAME (text)"
  *	(exit 1).
  *
- *   nlxprobe fsx FILE OPS SEED MODEL
+ *   nlxprobe fsx FILE OPS SEED MODEL [nommap]
  *	data integrity against a model: OPS random pwrites, ftruncates,
  *	mmap writes, preads (checked against the model), fsyncs and
  *	close/reopens on FILE, from a fixed SEED; the model's final bytes
  *	are written to MODEL (a local file) for a check through another
  *	mount.  Prints the first mismatch (op number, offset) and exits 1.
+ *	A shared writable mapping that is refused fails the run, unless
+ *	"nommap" says the mount may refuse it (cache=none); without it,
+ *	at least one mmap write must have been done.
  *
  *   nlxprobe xattrs FILE trusted|notrusted
  *	extended attributes of FILE as a local filesystem has them:
@@ -509,9 +512,10 @@ static unsigned int fsx_rand(unsigned int n)
 }
 
 static int fsx(const char *path, long ops, unsigned long long seed,
-	       const char *model_path)
+	       const char *model_path, bool nommap)
 {
 	static unsigned char model[FSX_MAX], buf[FSX_MAX];
+	long mmaps = 0;
 	size_t size = 0;
 	char msg[160];
 	long i;
@@ -558,10 +562,11 @@ static int fsx(const char *path, long ops, unsigned long long seed,
 			m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 				 fd, 0);
 			if (m == MAP_FAILED) {
-				if (errno == EINVAL || errno == ENODEV)
-					continue; /* cache=none: read-only mmap */
+				if (nommap && (errno == EINVAL || errno == ENODEV))
+					continue;
 				return fail_errno("mmap");
 			}
+			mmaps++;
 			for (j = 0; j < len; j++) {
 				model[off + j] = (unsigned char)fsx_rand(256);
 				m[off + j] = model[off + j];
@@ -603,11 +608,14 @@ static int fsx(const char *path, long ops, unsigned long long seed,
 		}
 	}
 	close(fd);
+	if (!nommap && !mmaps)
+		return fail_msg("mmap", "no mmap write was done");
 	fd = open(model_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, model, size) != (ssize_t)size)
 		return fail_errno("model");
 	close(fd);
-	snprintf(msg, sizeof(msg), "%ld ops, final size %zu", ops, size);
+	snprintf(msg, sizeof(msg), "%ld ops (%ld through mmap), final size %zu",
+		 ops, mmaps, size);
 	step_ok("model", msg);
 	return 0;
 }
@@ -1342,9 +1350,10 @@ int main(int argc, char **argv)
 		return dino(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "links"))
 		return links(argc - 2, argv + 2);
-	if (argc == 6 && !strcmp(argv[1], "fsx"))
+	if ((argc == 6 || (argc == 7 && !strcmp(argv[6], "nommap"))) &&
+	    !strcmp(argv[1], "fsx"))
 		return fsx(argv[2], atol(argv[3]), strtoull(argv[4], NULL, 0),
-			   argv[5]);
+			   argv[5], argc == 7);
 	if (argc >= 5 && !strcmp(argv[1], "asuser"))
 		return asuser(argv + 2);
 	if (argc == 4 && !strcmp(argv[1], "locks"))
