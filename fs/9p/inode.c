@@ -216,6 +216,25 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 	return inode;
 }
 
+/**
+ * p9x_ilookup() - the inode the guest holds for a file, if any
+ * @sb: the superblock of a 9P2000.Lx session
+ * @qid: the file's qid (type, path and host device)
+ * @type: the file type (S_IFMT bits)
+ *
+ * Asks nothing of the server: 9P cannot walk to a file by its qid, so a
+ * file the guest no longer holds cannot be found this way.
+ *
+ * Return: a referenced inode, or NULL.
+ */
+struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
+			  umode_t type)
+{
+	struct p9x_ikey key = { .qid = qid, .type = type };
+
+	return ilookup5(sb, p9x_qid_hash(qid), p9x_inode_test, &key);
+}
+
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags)
 {
