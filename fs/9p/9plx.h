@@ -164,7 +164,7 @@ extern const struct xattr_handler p9x_xattr_acl_default;
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
 void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);
 struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
-			  umode_t type);
+			  umode_t type, u32 gen);
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
 int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,

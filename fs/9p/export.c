@@ -113,7 +113,7 @@ static struct dentry *p9x_fh_to_dentry(struct super_block *sb,
 	qid.path = h.path;
 	qid.dev = h.dev;
 
-	inode = p9x_ilookup(sb, &qid, (umode_t)h.ftype << 12);
+	inode = p9x_ilookup(sb, &qid, (umode_t)h.ftype << 12, h.gen);
 	if (!inode)
 		return ERR_PTR(-ESTALE);
 	alias = NULL;
