@@ -163,6 +163,8 @@ extern const struct xattr_handler p9x_xattr_acl_default;
 /* inode.c */
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
 void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);
+struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
+			  umode_t type, u32 gen);
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
 int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
@@ -172,6 +174,9 @@ int p9x_inode_cache_init(void);
 void p9x_inode_cache_exit(void);
 struct inode *p9x_alloc_inode(struct super_block *sb);
 void p9x_free_inode(struct inode *inode);
+
+/* export.c */
+extern const struct export_operations p9x_export_ops;
 
 /* namei.c */
 int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr *ia);

@@ -22,10 +22,11 @@
 static struct kmem_cache *p9x_inode_cachep;
 
 struct p9x_ikey {
-	const struct p9x_attr *attr;
 	const struct p9x_qid *qid;
 	umode_t type;
 	dev_t dev;
+	bool has_gen;
+	u32 gen;
 };
 
 static unsigned long p9x_qid_hash(const struct p9x_qid *qid)
@@ -49,7 +50,8 @@ static int p9x_inode_test(struct inode *inode, void *data)
 	return mine->path == key->qid->path && mine->dev == key->qid->dev &&
 	       mine->type == key->qid->type &&
 	       (inode->i_mode & S_IFMT) == key->type &&
-	       !p9x_attr_other_file(inode, key->attr);
+	       !(key->has_gen && test_bit(P9X_IGEN, &P9X_I(inode)->flags) &&
+		 inode->i_generation != key->gen);
 }
 
 /* 9P2000.L: qids are not unique, so no inode is ever found again. */
@@ -67,8 +69,8 @@ static int p9x_inode_set(struct inode *inode, void *data)
 	inode->i_ino = key->qid->path;
 	inode->i_mode = key->type;
 	/* The generation is part of the identity, fixed from here on. */
-	if (key->attr->valid & P9X_GETATTR_GEN) {
-		inode->i_generation = (u32)key->attr->gen;
+	if (key->has_gen) {
+		inode->i_generation = key->gen;
 		set_bit(P9X_IGEN, &P9X_I(inode)->flags);
 	}
 	return 0;
@@ -159,9 +161,10 @@ static umode_t p9x_attr_type(const struct p9x_attr *attr)
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 {
 	struct p9x_ikey key = {
-		.attr = attr,
 		.qid = &attr->qid,
 		.type = p9x_attr_type(attr),
+		.has_gen = attr->valid & P9X_GETATTR_GEN,
+		.gen = (u32)attr->gen,
 	};
 	struct p9x_sb *sbi = P9X_SB(sb);
 	/*
@@ -214,6 +217,31 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 	p9x_inode_update(inode, attr);
 	unlock_new_inode(inode);
 	return inode;
+}
+
+/**
+ * p9x_ilookup() - the inode the guest holds for a file, if any
+ * @sb: the superblock of a 9P2000.Lx session
+ * @qid: the file's qid (type, path and host device)
+ * @type: the file type (S_IFMT bits)
+ * @gen: the file's generation (0 where the server gives none)
+ *
+ * Asks nothing of the server: 9P cannot walk to a file by its qid, so a
+ * file the guest no longer holds cannot be found this way.
+ *
+ * Return: a referenced inode, or NULL.
+ */
+struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
+			  umode_t type, u32 gen)
+{
+	struct p9x_ikey key = {
+		.qid = qid,
+		.type = type,
+		.has_gen = true,
+		.gen = gen,
+	};
+
+	return ilookup5(sb, p9x_qid_hash(qid), p9x_inode_test, &key);
 }
 
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,

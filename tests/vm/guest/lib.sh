@@ -368,3 +368,53 @@ multidev_checks() {
 	check multidev-statfs c_multidev_statfs "$1"
 	KNOWN=""
 }
+
+# --- Landlock and inotify (nlxlandlock; phases upll and fh) ---------------
+
+# Landlock itself, on the guest's own tmpfs root: tells a kernel without
+# Landlock from a 9p failure.
+c_ll_local() {
+	mkdir -p /tmp/ll/in /tmp/ll/out
+	echo in >/tmp/ll/in/f
+	echo out >/tmp/ll/out/f
+	nlxlandlock sandbox /tmp/ll/in /tmp/ll/in/f /tmp/ll/out/f >/tmp/ll.out 2>&1
+	_rc=$?
+	if [ "$_rc" = 2 ]; then
+		why "Landlock unavailable: $(cat /tmp/ll.out)"
+		return 77
+	fi
+	grep -qx 'ok /tmp/ll/in/f' /tmp/ll.out &&
+		grep -q '^denied /tmp/ll/out/f errno=13 ' /tmp/ll.out && return 0
+	why "local sandbox: $(tr '\n' ';' </tmp/ll.out)"
+	return 1
+}
+
+# c_ll_sandbox MNT LABEL: a Landlock domain that reads beneath MNT/p1
+# only must read p1/file and refuse (EACCES) p2/file (same host inode
+# number, other tmpfs) and hello.txt (the share's own tmpfs).
+c_ll_sandbox() {
+	need_mount "$1" || return
+	nlxlandlock sandbox "$1/p1" "$1/p1/file" "$1/p2/file" "$1/hello.txt" \
+		>/tmp/ll.out 2>&1
+	_rc=$?
+	echo "nlx: sandbox $2: $(tr '\n' ';' </tmp/ll.out)"
+	[ "$_rc" = 0 ] || { why "$(cat /tmp/ll.out)"; return 1; }
+	grep -qx "ok $1/p1/file" /tmp/ll.out || {
+		why "p1/file refused beneath the allowed p1: $(grep p1/file /tmp/ll.out)"; return 1; }
+	for _f in p2/file hello.txt; do
+		grep -q "^denied $1/$_f errno=13 " /tmp/ll.out && continue
+		why "$_f outside p1 not refused: $(grep "$_f" /tmp/ll.out)"
+		return 1
+	done
+}
+
+# c_ll_inotify MNT NAME: an inotify watch on MNT/scratch/NAME must see a
+# write made through a new open of its path.
+c_ll_inotify() {
+	need_mount "$1" || return
+	_f=$1/scratch/$2
+	echo start >"$_f" || { why "cannot create $_f"; return 1; }
+	nlxlandlock inotify "$_f" >/tmp/ll.out 2>&1 && return 0
+	why "$(tr '\n' ';' </tmp/ll.out)"
+	return 1
+}

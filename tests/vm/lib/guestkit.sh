@@ -140,13 +140,17 @@ kit_walk() {
 # cache key covers every input, so a changed script or module makes a
 # new image.
 kit_initramfs() {
-	local ver=$1 ko=$2 mods key img tree f probe
+	local ver=$1 ko=$2 mods key img tree f probe fh ll
 	mods=$(kit_stage_modules "$ver") || return 1
 	probe=$(kit_nlxprobe) || return 1
+	fh=$(kit_tool nlxfh) || return 1
+	ll=$(kit_tool nlxlandlock) || return 1
 	key=$({
 		echo "$ver"
 		sha256sum /bin/busybox
 		sha256sum <"$probe"
+		sha256sum <"$fh"
+		sha256sum <"$ll"
 		cat "$top"/tests/vm/guest/* "$top/tests/vm/lib/guestkit.sh"
 		(cd "$mods" && sha256sum -- *)
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
@@ -165,6 +169,8 @@ kit_initramfs() {
 	cp /bin/busybox "$tree/bin/busybox"
 	ln -s busybox "$tree/bin/sh"
 	cp "$probe" "$tree/bin/nlxprobe"
+	cp "$fh" "$tree/bin/nlxfh"
+	cp "$ll" "$tree/bin/nlxlandlock"
 	cp "$top/tests/vm/guest/init" "$tree/init"
 	chmod 755 "$tree/init"
 	for f in "$top"/tests/vm/guest/*.sh; do

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nlxlandlock: Landlock and inotify probes for the VM tests of the
- * kernel's own 9p client with the 9P2000.Lx series (tools/linux).  Both
- * tie state to an inode and find it again on the next path walk, which
- * is what the client must give them.  Built static on the host by
- * tests/vm/lib/upstream.sh and put into the guest as /bin/nlxlandlock.
+ * nlxlandlock: Landlock and inotify probes for the VM tests of 9plx
+ * (phase fh) and of the kernel's own 9p client (fhref; upll, with the
+ * 9P2000.Lx series of tools/linux).  Both tie state to an inode and find
+ * it again on the next path walk, which is what the client must give
+ * them.  Built static on the host by tests/vm/lib/guestkit.sh and put
+ * into every guest image as /bin/nlxlandlock.
  *
  *   nlxlandlock sandbox DIR FILE...
  *	restrict this process with Landlock so that it may read files and
