@@ -59,7 +59,8 @@ static void p9x_dir_drop(struct p9x_dirfile *df)
 
 static bool p9x_name_ok(const struct p9x_str *name)
 {
-	return name->len && !memchr(name->s, '/', name->len) &&
+	return name->len && name->len <= NAME_MAX &&
+	       !memchr(name->s, '/', name->len) &&
 	       !memchr(name->s, 0, name->len);
 }
 
