@@ -536,8 +536,9 @@ hcase() {
 c_hostile_load() {
 	[ -x "$H" ] || { why "$H is not in the initramfs"; return 1; }
 	if [ "$HOSTILE_CLIENT" = stock ]; then
-		modload 9pnet_fd || return 1
-		modload 9p || return 1
+		# The ref phase may have loaded them already.
+		mod_loaded 9pnet_fd || modload 9pnet_fd || return 1
+		mod_loaded 9p || modload 9p || return 1
 	elif ! mod_loaded 9plx; then
 		modload 9plx || return 1
 	fi
