@@ -10,6 +10,8 @@
 #                             for several kernels can sit side by side
 #   make modules-all          both Debian 12 kernels (6.12 and 6.1)
 #   make kunit | vmtest | qtest | fuzz | check | demo
+#   make hostile              the hostile 9P server's scenarios, 9plx and
+#                             the in-kernel client, in a 6.12 guest
 #   make bench [BENCH_ROUNDS=3 BENCH_SEQ_MB=64 ...]
 #                             in-kernel client vs 9plx, see tests/bench
 
@@ -34,7 +36,7 @@ BENCH_VARS = BENCH_ROUNDS BENCH_SEQ_MB BENCH_RAND_OPS BENCH_FILES \
 	BENCH_FILE_KB BENCH_TREE_FILES BENCH_MSIZE BENCH_MEM
 
 .PHONY: all module module-kver modules-all kunit vmtest qtest fuzz check \
-	demo bench clean
+	demo bench hostile clean
 
 all: module
 
@@ -63,6 +65,9 @@ qtest:
 
 fuzz:
 	tests/fuzz/run
+
+hostile:
+	tests/tools/hostile-run
 
 check:
 	tests/check

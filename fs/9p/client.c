@@ -665,6 +665,14 @@ struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 	if (!err && p9x_dec_rwalk(req->rc, req->rc_len, c->dialect, nwname,
 				  &nwqid, qids))
 		err = p9x_bad_reply(c, req);
+	/*
+	 * Unless the server refused the walk, it may have bound the new fid
+	 * (a malformed answer, a flushed call it answered anyway): clunk it
+	 * before the number is reused.  If it was never bound, the server
+	 * answers Tclunk with an error, which frees the number all the same.
+	 */
+	if (err && req->tc_len && !req->rlerror)
+		nfid->live = true;
 	p9x_req_put(req);
 	if (err)
 		goto out_fid;
@@ -1428,6 +1436,9 @@ struct p9x_fid *p9x_xattrwalk(struct p9x_fid *fid, const char *name,
 					       xfid->fid, name));
 	if (!err && p9x_dec_rxattrwalk(req->rc, req->rc_len, size))
 		err = p9x_bad_reply(c, req);
+	/* As in p9x_walk(): the new fid may be bound after all. */
+	if (err && req->tc_len && !req->rlerror)
+		xfid->live = true;
 	p9x_req_put(req);
 	if (err)
 		goto out_fid;

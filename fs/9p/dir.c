@@ -18,6 +18,7 @@
  * @req: reply holding the buffered entries, or NULL
  * @it: position in @req
  * @next: directory offset of the entry @it points at
+ * @asked: the offset @req was read from
  * @loop: the offsets of this read, from where it last started
  */
 struct p9x_dirfile {
@@ -26,6 +27,7 @@ struct p9x_dirfile {
 	struct p9x_req *req;
 	struct p9x_dirent_iter it;
 	u64 next;
+	u64 asked;
 	struct p9x_dirloop loop;
 };
 
@@ -59,7 +61,8 @@ static void p9x_dir_drop(struct p9x_dirfile *df)
 
 static bool p9x_name_ok(const struct p9x_str *name)
 {
-	return name->len && !memchr(name->s, '/', name->len) &&
+	return name->len && name->len <= NAME_MAX &&
+	       !memchr(name->s, '/', name->len) &&
 	       !memchr(name->s, 0, name->len);
 }
 
@@ -88,6 +91,7 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 			}
 			df->req = req;
 			df->next = ctx->pos;
+			df->asked = ctx->pos;
 			fresh = true;
 		}
 		saved = df->it;
@@ -107,8 +111,13 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 			continue;
 		}
 		fresh = false;
-		/* Offsets that repeat would have getdents go on forever. */
-		if (p9x_dirloop_seen(&df->loop, de.offset)) {
+		/*
+		 * Offsets that repeat would have getdents go on forever.  An
+		 * entry that sends the next read back to where this one
+		 * started is caught before anything is listed twice.
+		 */
+		if (de.offset == df->asked ||
+		    p9x_dirloop_seen(&df->loop, de.offset)) {
 			pr_err_ratelimited("%s: directory offsets from server repeat (%llu)\n",
 					   df->fid->c->name, de.offset);
 			p9x_dir_drop(df);

@@ -140,17 +140,19 @@ kit_walk() {
 # cache key covers every input, so a changed script or module makes a
 # new image.
 kit_initramfs() {
-	local ver=$1 ko=$2 mods key img tree f probe fh ll
+	local ver=$1 ko=$2 mods key img tree f probe fh ll hostile
 	mods=$(kit_stage_modules "$ver") || return 1
 	probe=$(kit_nlxprobe) || return 1
 	fh=$(kit_tool nlxfh) || return 1
 	ll=$(kit_tool nlxlandlock) || return 1
+	hostile=$(kit_hostile) || return 1
 	key=$({
 		echo "$ver"
 		sha256sum /bin/busybox
 		sha256sum <"$probe"
 		sha256sum <"$fh"
 		sha256sum <"$ll"
+		sha256sum <"$hostile"
 		cat "$top"/tests/vm/guest/* "$top/tests/vm/lib/guestkit.sh"
 		(cd "$mods" && sha256sum -- *)
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
@@ -171,6 +173,7 @@ kit_initramfs() {
 	cp "$probe" "$tree/bin/nlxprobe"
 	cp "$fh" "$tree/bin/nlxfh"
 	cp "$ll" "$tree/bin/nlxlandlock"
+	cp "$hostile" "$tree/bin/hostile"
 	cp "$top/tests/vm/guest/init" "$tree/init"
 	chmod 755 "$tree/init"
 	for f in "$top"/tests/vm/guest/*.sh; do
@@ -300,6 +303,32 @@ kit_tool() { kit_static_tool "$top/tests/vm/tools/$1.c" "$1"; }
 
 # kit_nlxprobe: tests/vm/tools/nlxprobe.c, the guest's probes.
 kit_nlxprobe() { kit_tool nlxprobe; }
+
+# kit_hostile: tests/tools/hostile.c, the hostile 9P server, built static
+# with the project's codec (fs/9p/wire.c); cached as kit_static_tool
+# does, keyed by all three sources.
+kit_hostile() {
+	local key out tmp
+	key=$({
+		cat "$top/tests/tools/hostile.c" "$top/fs/9p/wire.c" \
+			"$top/include/9plx/wire.h"
+		gcc --version | head -n 1
+	} | sha256sum | cut -c1-16)
+	out=$NINEPLX_CACHE/vm/tools/hostile-$key
+	if [ ! -x "$out" ]; then
+		mkdir -p "${out%/*}"
+		tmp=$(mktemp "$out.XXXXXX")
+		if ! gcc -static -O2 -Wall -Wextra -Werror -I"$top/include" \
+			-o "$tmp" "$top/tests/tools/hostile.c" "$top/fs/9p/wire.c" >&2; then
+			echo "guestkit: cannot build tests/tools/hostile.c" >&2
+			rm -f "$tmp"
+			return 1
+		fi
+		chmod 755 "$tmp"
+		mv "$tmp" "$out"
+	fi
+	echo "$out"
+}
 
 # kit_bins NAME PROG...: an archive holding the host's programs PROG...
 # (full paths, kept in the guest) and the shared libraries ldd names for

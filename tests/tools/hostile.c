@@ -1,0 +1,1669 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hostile: a small 9P2000.L server that lies on purpose.
+ *
+ * It serves a fixed in-memory tree, correctly by default, over a unix
+ * socket or a pair of descriptors.  A scenario makes one kind of reply
+ * hostile (a wrong tag, a count larger than the message, a name with a
+ * slash, an errno no client should pass on...), so that a client can be
+ * shown to fail cleanly.  The VM tests run it inside the guest
+ * (tests/vm/guest/hostile.sh).
+ *
+ *   hostile -s PATH SCENARIO      listen on the unix socket PATH and serve
+ *                                 one connection after the other
+ *   hostile -r FD -w FD SCENARIO  serve one client on two descriptors
+ *   hostile -l                    list the scenarios, one "name: what" a line
+ *   hostile -t                    self-test: every scenario's server against
+ *                                 a client made of the project's codec
+ *   hostile do OP PATH [ARG]      a probe for the guest: one system call,
+ *                                 then "ok ..." or "err ENAME" (below)
+ *
+ * The tree:  hello.txt ("hello, world\n"), dir/ holding a ("a\n"), link
+ * (-> hello.txt), victim (empty, may be unlinked); hello.txt carries the
+ * attribute user.hostile = "hello".
+ *
+ * Every correct reply is checked with the project's own decoders
+ * (fs/9p/wire.c) before it is sent, so the server's "correct" is the
+ * codec's.  Hostile replies are built by hand and are not checked.
+ *
+ * Probe operations (hostile do): stat, read (prints the bytes as hex),
+ * readlink, list (getdents64, at most 1000 entries, names as hex),
+ * getxattr NAME (size probe, then the value as hex), lock (F_SETLK),
+ * getlock (F_GETLK), unlink.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "9plx/wire.h"
+
+#define MAXMSG		(1024u * 1024u)
+#define NFIDS		512
+#define SLOW_SECS	25
+
+/* Scenarios: one hostile reply each, HS_CORRECT none. */
+enum scen {
+	HS_CORRECT,
+	HS_VERSION_MSIZE0, HS_VERSION_MSIZE_TINY, HS_VERSION_MSIZE_BIG,
+	HS_VERSION_UNKNOWN, HS_VERSION_BOGUS, HS_VERSION_TAG,
+	HS_TAG_WRONG, HS_TAG_DUP, HS_FLUSH_LATE, HS_FLUSH_RACE,
+	HS_FLUSH_IGNORED, HS_SILENT, HS_CLOSE_MID, HS_SLOW,
+	HS_SIZE_SMALL, HS_SIZE_HUGE, HS_WRONG_TYPE,
+	HS_WALK_EXTRA, HS_WALK_QID_TYPE, HS_DIR_TO_FILE,
+	HS_READ_OVER_ASKED, HS_READ_OVER_MSG,
+	HS_READDIR_OVER_ASKED, HS_READDIR_OVER_MSG,
+	HS_NAME_EMPTY, HS_NAME_DOT, HS_NAME_SLASH, HS_NAME_NUL, HS_NAME_LONG,
+	HS_OFFSET_REPEAT, HS_OFFSET_CYCLE,
+	HS_SIZE_ABSURD, HS_NLINK_ZERO, HS_NLINK_HUGE, HS_TIMES_ABSURD,
+	HS_MODE_BOGUS,
+	HS_LERROR_0, HS_LERROR_512, HS_LERROR_4095, HS_LERROR_4096,
+	HS_LERROR_NEG,
+	HS_LINK_HUGE, HS_LINK_NUL, HS_LINK_SELF,
+	HS_XATTR_SHORT, HS_XATTR_HUGE, HS_XATTR_LONG,
+	HS_LOCK_BOGUS, HS_GETLOCK_BOGUS,
+	HS_COUNT
+};
+
+static const struct {
+	const char *name;
+	const char *what;
+} scens[HS_COUNT] = {
+	[HS_CORRECT] = { "correct", "no lie at all" },
+	[HS_VERSION_MSIZE0] = { "version-msize0", "Rversion with msize 0" },
+	[HS_VERSION_MSIZE_TINY] = { "version-msize-tiny", "Rversion with msize 64" },
+	[HS_VERSION_MSIZE_BIG] = { "version-msize-big", "Rversion with 16 times the msize" },
+	[HS_VERSION_UNKNOWN] = { "version-unknown", "Rversion \"unknown\" to every offer" },
+	[HS_VERSION_BOGUS] = { "version-bogus", "Rversion \"9P2000.u\" to every offer" },
+	[HS_VERSION_TAG] = { "version-tag", "Rversion with tag 1 instead of NOTAG" },
+	[HS_TAG_WRONG] = { "tag-wrong", "hello.txt's Rgetattr carries a tag no request has" },
+	[HS_TAG_DUP] = { "tag-dup", "hello.txt's Rgetattr is sent twice" },
+	[HS_FLUSH_LATE] = { "flush-late", "a held Rread sent after the Rflush that forgot it" },
+	[HS_FLUSH_RACE] = { "flush-race", "a held Rread sent just before the Rflush (legal)" },
+	[HS_FLUSH_IGNORED] = { "flush-ignored", "a read and its Tflush are never answered" },
+	[HS_SILENT] = { "silent", "from the walk to hello.txt on, no answer, socket kept open" },
+	[HS_CLOSE_MID] = { "close-mid", "half of hello.txt's Rgetattr, then EOF" },
+	[HS_SLOW] = { "slow", "every Rread comes 25 s late" },
+	[HS_SIZE_SMALL] = { "size-small", "hello.txt's Rgetattr has size field 5" },
+	[HS_SIZE_HUGE] = { "size-huge", "hello.txt's Rgetattr has size field 2^31-1" },
+	[HS_WRONG_TYPE] = { "wrong-type", "hello.txt's Tgetattr answered by an Rlopen" },
+	[HS_WALK_EXTRA] = { "walk-extra", "Rwalk to hello.txt with one qid more than names" },
+	[HS_WALK_QID_TYPE] = { "walk-qid-type", "hello.txt's qids: directory; mode: file" },
+	[HS_DIR_TO_FILE] = { "dir-to-file", "dir becomes a regular file once listed" },
+	[HS_READ_OVER_ASKED] = { "read-over-asked", "Rread of hello.txt: 16 bytes over count" },
+	[HS_READ_OVER_MSG] = { "read-over-msg", "Rread of hello.txt: count past its end" },
+	[HS_READDIR_OVER_ASKED] = { "readdir-over-asked", "Rreaddir with more bytes than asked" },
+	[HS_READDIR_OVER_MSG] = { "readdir-over-msg", "Rreaddir with a count beyond the message" },
+	[HS_NAME_EMPTY] = { "name-empty", "the root lists an entry named \"\"" },
+	[HS_NAME_DOT] = { "name-dot", "the root lists \".\" and \"..\" twice" },
+	[HS_NAME_SLASH] = { "name-slash", "the root lists \"a/b\"" },
+	[HS_NAME_NUL] = { "name-nul", "the root lists \"hello.txt\\0x\"" },
+	[HS_NAME_LONG] = { "name-long", "the root lists a name of 300 bytes" },
+	[HS_OFFSET_REPEAT] = { "offset-repeat", "Rreaddir's last offset is the one asked for" },
+	[HS_OFFSET_CYCLE] = { "offset-cycle", "Rreaddir offsets run 0, 100, 200, 100, ..." },
+	[HS_SIZE_ABSURD] = { "size-absurd", "hello.txt is 2^64-1 bytes long" },
+	[HS_NLINK_ZERO] = { "nlink-zero", "victim has nlink 0 (and is unlinked)" },
+	[HS_NLINK_HUGE] = { "nlink-huge", "victim has nlink 2^32 (and is unlinked)" },
+	[HS_TIMES_ABSURD] = { "times-absurd", "hello.txt's times: 2^63+5 s, 3e9 ns" },
+	[HS_MODE_BOGUS] = { "mode-bogus", "hello.txt's mode has file type 0170000" },
+	[HS_LERROR_0] = { "lerror-0", "hello.txt's Tgetattr answered Rlerror 0" },
+	[HS_LERROR_512] = { "lerror-512", "hello.txt's Tgetattr: Rlerror 512" },
+	[HS_LERROR_4095] = { "lerror-4095", "hello.txt's Tgetattr answered Rlerror 4095" },
+	[HS_LERROR_4096] = { "lerror-4096", "hello.txt's Tgetattr answered Rlerror 4096" },
+	[HS_LERROR_NEG] = { "lerror-neg", "hello.txt's Tgetattr answered Rlerror -1" },
+	[HS_LINK_HUGE] = { "link-huge", "link's target is 8000 bytes" },
+	[HS_LINK_NUL] = { "link-nul", "link's target is \"hello.txt\\0/x\"" },
+	[HS_LINK_SELF] = { "link-self", "link's target is \"link\"" },
+	[HS_XATTR_SHORT] = { "xattr-short", "Rxattrwalk says 64 bytes, the value has 5" },
+	[HS_XATTR_HUGE] = { "xattr-huge", "Rxattrwalk says 2^40 bytes" },
+	[HS_XATTR_LONG] = { "xattr-long", "Rxattrwalk says 5 bytes, Rread brings 64" },
+	[HS_LOCK_BOGUS] = { "lock-bogus", "Rlock with status 77" },
+	[HS_GETLOCK_BOGUS] = { "getlock-bogus", "Rgetlock with lock type 99" },
+};
+
+/* ---- the tree ---------------------------------------------------------- */
+
+enum { N_ROOT, N_HELLO, N_DIR, N_A, N_LINK, N_VICTIM, N_COUNT };
+
+struct node {
+	const char *name;
+	int parent;
+	u32 mode;
+	const char *data;	/* content, or a symlink's target */
+};
+
+static const struct node nodes[N_COUNT] = {
+	[N_ROOT] = { "", N_ROOT, 040755, NULL },
+	[N_HELLO] = { "hello.txt", N_ROOT, 0100644, "hello, world\n" },
+	[N_DIR] = { "dir", N_ROOT, 040755, NULL },
+	[N_A] = { "a", N_DIR, 0100644, "a\n" },
+	[N_LINK] = { "link", N_ROOT, 0120777, "hello.txt" },
+	[N_VICTIM] = { "victim", N_ROOT, 0100644, "" },
+};
+
+#define XATTR_NAME	"user.hostile"
+#define XATTR_VALUE	"hello"
+
+struct fid {
+	bool used;
+	u32 fid;
+	int node;
+	bool xattr;		/* reads give the attribute's value */
+	bool listed;		/* read to the end of its directory */
+};
+
+struct srv {
+	int rfd, wfd;
+	enum scen scen;
+	u32 msize;
+	struct fid fids[NFIDS];
+	bool victim_gone;
+	bool dir_listed;	/* dir-to-file: dir is a file from now on */
+	bool silent;
+	/* a reply held back for the flush scenarios */
+	u8 held[256];
+	u32 held_len;
+	u16 held_tag;
+	bool holding;
+	u8 in[MAXMSG];
+	u8 out[MAXMSG + 4096];
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "hostile: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(2);
+}
+
+static u64 node_path(int n)
+{
+	return 0x1000 + n;
+}
+
+static u8 node_qtype(const struct srv *s, int n)
+{
+	u32 fmt = nodes[n].mode & 0170000;
+
+	if (n == N_HELLO && s->scen == HS_WALK_QID_TYPE)
+		return P9X_QTDIR;
+	if (n == N_DIR && s->dir_listed)
+		return P9X_QTFILE;
+	if (fmt == 040000)
+		return P9X_QTDIR;
+	if (fmt == 0120000)
+		return P9X_QTSYMLINK;
+	return P9X_QTFILE;
+}
+
+static u32 node_mode(const struct srv *s, int n)
+{
+	if (n == N_DIR && s->dir_listed)
+		return 0100644;
+	if (n == N_HELLO && s->scen == HS_MODE_BOGUS)
+		return 0170644;
+	return nodes[n].mode;
+}
+
+static const char *node_target(const struct srv *s, int n, u32 *len)
+{
+	static char huge[8001];
+
+	switch (s->scen) {
+	case HS_LINK_HUGE:
+		memset(huge, 'x', 8000);
+		*len = 8000;
+		return huge;
+	case HS_LINK_NUL:
+		*len = sizeof("hello.txt\0/x") - 1;
+		return "hello.txt\0/x";
+	case HS_LINK_SELF:
+		*len = 4;
+		return "link";
+	default:
+		*len = strlen(nodes[n].data);
+		return nodes[n].data;
+	}
+}
+
+static bool node_exists(const struct srv *s, int n)
+{
+	return !(n == N_VICTIM && s->victim_gone);
+}
+
+/* Child @name of directory @d, or -1. */
+static int lookup(const struct srv *s, int d, const char *name, u16 len)
+{
+	int n;
+
+	if (len == 2 && !memcmp(name, "..", 2))
+		return nodes[d].parent;
+	if (len == 1 && name[0] == '.')
+		return d;
+	for (n = 1; n < N_COUNT; n++)
+		if (nodes[n].parent == d && strlen(nodes[n].name) == len &&
+		    !memcmp(nodes[n].name, name, len) && node_exists(s, n))
+			return n;
+	return -1;
+}
+
+static struct fid *fid_get(struct srv *s, u32 fid)
+{
+	int i;
+
+	for (i = 0; i < NFIDS; i++)
+		if (s->fids[i].used && s->fids[i].fid == fid)
+			return &s->fids[i];
+	return NULL;
+}
+
+static struct fid *fid_new(struct srv *s, u32 fid)
+{
+	int i;
+
+	if (fid_get(s, fid))
+		return NULL;
+	for (i = 0; i < NFIDS; i++) {
+		if (!s->fids[i].used) {
+			memset(&s->fids[i], 0, sizeof(s->fids[i]));
+			s->fids[i].used = true;
+			s->fids[i].fid = fid;
+			return &s->fids[i];
+		}
+	}
+	return NULL;
+}
+
+/* ---- reading T-messages ---------------------------------------------- */
+
+struct rd {
+	const u8 *p, *end;
+	bool bad;
+};
+
+static const u8 *rd_take(struct rd *r, u32 n)
+{
+	const u8 *p = r->p;
+
+	if (r->bad || (u32)(r->end - r->p) < n) {
+		r->bad = true;
+		return NULL;
+	}
+	r->p += n;
+	return p;
+}
+
+static u8 rd8(struct rd *r)
+{
+	const u8 *p = rd_take(r, 1);
+
+	return p ? p[0] : 0;
+}
+
+static u16 rd16(struct rd *r)
+{
+	const u8 *p = rd_take(r, 2);
+
+	return p ? (u16)(p[0] | p[1] << 8) : 0;
+}
+
+static u32 rd32(struct rd *r)
+{
+	const u8 *p = rd_take(r, 4);
+
+	return p ? (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 |
+		   (u32)p[3] << 24 : 0;
+}
+
+static u64 rd64(struct rd *r)
+{
+	u64 lo = rd32(r);
+
+	return lo | (u64)rd32(r) << 32;
+}
+
+static const char *rdstr(struct rd *r, u16 *len)
+{
+	*len = rd16(r);
+	return (const char *)rd_take(r, *len);
+}
+
+/* ---- writing R-messages ---------------------------------------------- */
+
+struct wr {
+	u8 *buf;
+	u32 len;
+	u32 cap;
+};
+
+static void wr_bytes(struct wr *w, const void *p, u32 n)
+{
+	if (w->len + (u64)n > w->cap)
+		die("reply too large for the buffer");
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static void wr8(struct wr *w, u8 v)
+{
+	wr_bytes(w, &v, 1);
+}
+
+static void wr16(struct wr *w, u16 v)
+{
+	u8 b[2] = { v & 0xff, v >> 8 };
+
+	wr_bytes(w, b, 2);
+}
+
+static void wr32(struct wr *w, u32 v)
+{
+	u8 b[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
+
+	wr_bytes(w, b, 4);
+}
+
+static void wr64(struct wr *w, u64 v)
+{
+	wr32(w, (u32)v);
+	wr32(w, (u32)(v >> 32));
+}
+
+static void wrstr(struct wr *w, const char *p, u16 len)
+{
+	wr16(w, len);
+	wr_bytes(w, p, len);
+}
+
+static void wrqid(struct wr *w, u8 type, u64 path)
+{
+	wr8(w, type);
+	wr32(w, 0);
+	wr64(w, path);
+}
+
+static void put32at(u8 *p, u32 v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = v >> 24;
+}
+
+static void wr_begin(struct srv *s, struct wr *w, u8 type, u16 tag)
+{
+	w->buf = s->out;
+	w->cap = sizeof(s->out);
+	w->len = 0;
+	wr32(w, 0);
+	wr8(w, type);
+	wr16(w, tag);
+}
+
+static void wr_end(struct wr *w)
+{
+	put32at(w->buf, w->len);
+}
+
+static void send_bytes(struct srv *s, const void *p, size_t n)
+{
+	const u8 *b = p;
+
+	while (n) {
+		ssize_t k = write(s->wfd, b, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			exit(0);	/* the client is gone */
+		b += k;
+		n -= k;
+	}
+}
+
+/*
+ * A correct reply: decoded with the project's codec first, so that what
+ * this server calls correct is what 9plx's decoders accept.
+ */
+static void check_reply(const u8 *m, u32 len, u8 type)
+{
+	struct p9x_dirent_iter it;
+	struct p9x_dirent de;
+	struct p9x_rgetlock gl;
+	struct p9x_statfs st;
+	struct p9x_attr attr;
+	struct p9x_qid qids[P9X_MAXWELEM + 1];
+	struct p9x_str str;
+	const u8 *data;
+	u32 u, ec;
+	u16 nq;
+	u64 sz;
+	u8 st8;
+	int err;
+
+	switch (type) {
+	case P9X_RLERROR:
+		err = p9x_dec_rlerror(m, len, &ec);
+		break;
+	case P9X_RVERSION:
+		err = p9x_dec_rversion(m, len, &u, &str);
+		break;
+	case P9X_RATTACH:
+		err = p9x_dec_rattach(m, len, P9X_DIALECT_L, qids);
+		break;
+	case P9X_RWALK:
+		err = p9x_dec_rwalk(m, len, P9X_DIALECT_L, P9X_MAXWELEM, &nq,
+				    qids);
+		break;
+	case P9X_RGETATTR:
+		err = p9x_dec_rgetattr(m, len, P9X_DIALECT_L, &attr);
+		break;
+	case P9X_RLOPEN:
+		err = p9x_dec_rlopen(m, len, P9X_DIALECT_L, qids, &u);
+		break;
+	case P9X_RREAD:
+		err = p9x_dec_rread(m, len, &u, &data);
+		break;
+	case P9X_RREADDIR:
+		err = p9x_dec_rreaddir(m, len, P9X_DIALECT_L, &it);
+		while (!err && (err = p9x_dirent_next(&it, &de)) > 0)
+			;
+		break;
+	case P9X_RREADLINK:
+		err = p9x_dec_rreadlink(m, len, &str);
+		break;
+	case P9X_RSTATFS:
+		err = p9x_dec_rstatfs(m, len, &st);
+		break;
+	case P9X_RXATTRWALK:
+		err = p9x_dec_rxattrwalk(m, len, &sz);
+		break;
+	case P9X_RLOCK:
+		err = p9x_dec_rlock(m, len, &st8);
+		break;
+	case P9X_RGETLOCK:
+		err = p9x_dec_rgetlock(m, len, &gl);
+		break;
+	default:
+		err = p9x_dec_rempty(m, len, type);
+		break;
+	}
+	if (err < 0)
+		die("correct reply of type %u does not decode (%d)", type, err);
+}
+
+static void send_reply(struct srv *s, struct wr *w)
+{
+	wr_end(w);
+	check_reply(w->buf, w->len, w->buf[4]);
+	send_bytes(s, w->buf, w->len);
+}
+
+/* A hostile reply: sent as built, never checked. */
+static void send_raw(struct srv *s, struct wr *w)
+{
+	send_bytes(s, w->buf, w->len);
+}
+
+static void rlerror(struct srv *s, u16 tag, u32 ecode)
+{
+	struct wr w;
+
+	wr_begin(s, &w, P9X_RLERROR, tag);
+	wr32(&w, ecode);
+	if (ecode && ecode < 4096) {
+		send_reply(s, &w);
+	} else {
+		wr_end(&w);
+		send_raw(s, &w);
+	}
+}
+
+/* ---- the handlers ----------------------------------------------------- */
+
+static void t_version(struct srv *s, struct rd *r, u16 tag)
+{
+	const char *ver;
+	struct wr w;
+	u32 msize;
+	u16 vl;
+
+	msize = rd32(r);
+	ver = rdstr(r, &vl);
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (msize > MAXMSG)
+		msize = MAXMSG;
+	s->msize = msize;
+	wr_begin(s, &w, P9X_RVERSION, tag);
+	switch (s->scen) {
+	case HS_VERSION_MSIZE0:
+		wr32(&w, 0);
+		break;
+	case HS_VERSION_MSIZE_TINY:
+		wr32(&w, 64);
+		break;
+	case HS_VERSION_MSIZE_BIG:
+		wr32(&w, msize * 16);
+		break;
+	default:
+		wr32(&w, msize);
+		break;
+	}
+	if (s->scen == HS_VERSION_UNKNOWN)
+		wrstr(&w, "unknown", 7);
+	else if (s->scen == HS_VERSION_BOGUS)
+		wrstr(&w, "9P2000.u", 8);
+	else if (vl >= 8 && !memcmp(ver, "9P2000.L", 8))
+		wrstr(&w, "9P2000.L", 8);
+	else
+		wrstr(&w, "unknown", 7);
+	if (s->scen == HS_VERSION_TAG)
+		w.buf[5] = 1, w.buf[6] = 0;
+	wr_end(&w);
+	if (s->scen >= HS_VERSION_MSIZE0 && s->scen <= HS_VERSION_TAG)
+		send_raw(s, &w);
+	else
+		send_reply(s, &w);
+}
+
+static void t_attach(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f;
+	struct wr w;
+	u16 l;
+	u32 fid;
+
+	fid = rd32(r);
+	rd32(r);
+	rdstr(r, &l);
+	rdstr(r, &l);
+	rd32(r);
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	f = fid_new(s, fid);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	f->node = N_ROOT;
+	wr_begin(s, &w, P9X_RATTACH, tag);
+	wrqid(&w, P9X_QTDIR, node_path(N_ROOT));
+	send_reply(s, &w);
+}
+
+static void t_walk(struct srv *s, struct rd *r, u16 tag)
+{
+	u32 fid, newfid;
+	int qn[P9X_MAXWELEM], n, i;
+	bool hello = false;
+	struct fid *f, *nf;
+	u16 nw, l;
+	const char *name;
+	struct wr w;
+
+	fid = rd32(r);
+	newfid = rd32(r);
+	nw = rd16(r);
+	f = fid_get(s, fid);
+	if (r->bad || nw > P9X_MAXWELEM)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	n = f->node;
+	for (i = 0; i < nw; i++) {
+		name = rdstr(r, &l);
+		if (r->bad)
+			return rlerror(s, tag, EPROTO);
+		if ((node_mode(s, n) & 0170000) != 040000)
+			break;
+		n = lookup(s, n, name, l);
+		if (n < 0)
+			break;
+		if (n == N_HELLO)
+			hello = true;
+		qn[i] = n;
+	}
+	if (hello && s->scen == HS_SILENT) {
+		s->silent = true;
+		return;
+	}
+	if (nw && i == 0)
+		return rlerror(s, tag, ENOENT);
+	if (i == nw) {
+		nf = newfid == fid ? f : fid_new(s, newfid);
+		if (!nf)
+			return rlerror(s, tag, EBADF);
+		nf->node = nw ? qn[nw - 1] : f->node;
+		nf->xattr = false;
+	}
+	wr_begin(s, &w, P9X_RWALK, tag);
+	if (hello && s->scen == HS_WALK_EXTRA) {
+		wr16(&w, i + 1);
+		for (n = 0; n < i; n++)
+			wrqid(&w, node_qtype(s, qn[n]), node_path(qn[n]));
+		wrqid(&w, P9X_QTFILE, node_path(N_A));
+		wr_end(&w);
+		return send_raw(s, &w);
+	}
+	wr16(&w, i);
+	for (n = 0; n < i; n++)
+		wrqid(&w, node_qtype(s, qn[n]), node_path(qn[n]));
+	send_reply(s, &w);
+}
+
+static void getattr_body(struct srv *s, struct wr *w, int n)
+{
+	u64 size = nodes[n].data ? strlen(nodes[n].data) : 0;
+	u64 nlink = (nodes[n].mode & 040000) ? 2 : 1;
+	u64 sec = 1700000000, nsec = 0;
+	u32 tlen;
+
+	if ((nodes[n].mode & 0170000) == 0120000) {
+		node_target(s, n, &tlen);
+		size = tlen;
+	}
+	if (n == N_DIR && s->dir_listed)
+		size = 0;
+	if (n == N_HELLO && s->scen == HS_SIZE_ABSURD)
+		size = ~0ULL;
+	if (n == N_VICTIM && s->scen == HS_NLINK_ZERO)
+		nlink = 0;
+	if (n == N_VICTIM && s->scen == HS_NLINK_HUGE)
+		nlink = 1ULL << 32;
+	if (n == N_HELLO && s->scen == HS_TIMES_ABSURD) {
+		sec = (1ULL << 63) + 5;
+		nsec = 3000000000ULL;
+	}
+	wr64(w, P9X_GETATTR_BASIC);
+	wrqid(w, node_qtype(s, n), node_path(n));
+	wr32(w, node_mode(s, n));
+	wr32(w, 0);
+	wr32(w, 0);
+	wr64(w, nlink);
+	wr64(w, 0);
+	wr64(w, size);
+	wr64(w, 4096);
+	wr64(w, (size + 511) / 512);
+	wr64(w, sec);
+	wr64(w, nsec);
+	wr64(w, sec);
+	wr64(w, nsec);
+	wr64(w, sec);
+	wr64(w, nsec);
+	wr64(w, 0);
+	wr64(w, 0);
+	wr64(w, 0);
+	wr64(w, 0);
+}
+
+static void t_getattr(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	u32 ec = 0;
+	struct wr w;
+
+	rd64(r);
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f || !node_exists(s, f->node))
+		return rlerror(s, tag, f ? ENOENT : EBADF);
+	if (f->node == N_HELLO) {
+		switch (s->scen) {
+		case HS_LERROR_0:
+			ec = 0;
+			break;
+		case HS_LERROR_512:
+			ec = 512;
+			break;
+		case HS_LERROR_4095:
+			ec = 4095;
+			break;
+		case HS_LERROR_4096:
+			ec = 4096;
+			break;
+		case HS_LERROR_NEG:
+			ec = 0xffffffffu;
+			break;
+		default:
+			ec = 1;
+			break;
+		}
+		if (ec != 1)
+			return rlerror(s, tag, ec);
+	}
+	wr_begin(s, &w, P9X_RGETATTR, tag);
+	getattr_body(s, &w, f->node);
+	if (f->node != N_HELLO)
+		return send_reply(s, &w);
+	switch (s->scen) {
+	case HS_TAG_WRONG:
+		w.buf[6] ^= 0x40;
+		break;
+	case HS_TAG_DUP:
+		wr_end(&w);
+		send_raw(s, &w);
+		break;
+	case HS_CLOSE_MID:
+		wr_end(&w);
+		send_bytes(s, w.buf, w.len / 2);
+		exit(0);
+	case HS_SIZE_SMALL:
+		wr_end(&w);
+		put32at(w.buf, 5);
+		return send_raw(s, &w);
+	case HS_SIZE_HUGE:
+		wr_end(&w);
+		put32at(w.buf, 0x7fffffff);
+		return send_raw(s, &w);
+	case HS_WRONG_TYPE:
+		wr_begin(s, &w, P9X_RLOPEN, tag);
+		wrqid(&w, P9X_QTFILE, node_path(N_HELLO));
+		wr32(&w, 0);
+		break;
+	default:
+		return send_reply(s, &w);
+	}
+	wr_end(&w);
+	send_raw(s, &w);
+}
+
+static void t_setattr(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	struct wr w;
+
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	wr_begin(s, &w, P9X_RSETATTR, tag);
+	send_reply(s, &w);
+}
+
+static void t_lopen(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	u32 flags = rd32(r);
+	struct wr w;
+
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	if ((flags & P9X_O_ACCMODE) != P9X_O_RDONLY && f->node != N_HELLO)
+		return rlerror(s, tag, EROFS);
+	wr_begin(s, &w, P9X_RLOPEN, tag);
+	wrqid(&w, node_qtype(s, f->node), node_path(f->node));
+	wr32(&w, 0);
+	send_reply(s, &w);
+}
+
+/* Build the Rread for @f at @off; returns false if it is hostile. */
+static bool build_rread(struct srv *s, struct wr *w, u16 tag, struct fid *f,
+			u64 off, u32 count)
+{
+	static char pad[64];
+	const char *data = "";
+	u64 size;
+	u32 n;
+
+	memset(pad, '#', sizeof(pad));
+
+	if (f->xattr)
+		data = XATTR_VALUE;
+	else if (nodes[f->node].data && (nodes[f->node].mode & 0100000))
+		data = nodes[f->node].data;
+	size = strlen(data);
+	if (f->xattr && s->scen == HS_XATTR_LONG)
+		data = pad, size = sizeof(pad);
+	n = off < size ? size - off : 0;
+	if (n > count && !(f->xattr && s->scen == HS_XATTR_LONG))
+		n = count;
+	wr_begin(s, w, P9X_RREAD, tag);
+	if (f->node == N_HELLO && !f->xattr && s->scen == HS_READ_OVER_ASKED) {
+		/* count + 16 bytes, all of them in the message */
+		static u8 fill[MAXMSG];
+
+		if (count > MAXMSG - 16)
+			count = MAXMSG - 16;
+		memset(fill, '!', count + 16);
+		memcpy(fill, data + off, n);
+		wr32(w, count + 16);
+		wr_bytes(w, fill, count + 16);
+		return false;
+	}
+	if (f->node == N_HELLO && !f->xattr && s->scen == HS_READ_OVER_MSG) {
+		wr32(w, n + 1000);
+		wr_bytes(w, data + off, n);
+		return false;
+	}
+	wr32(w, n);
+	wr_bytes(w, n ? data + off : "", n);
+	return !(f->xattr && s->scen == HS_XATTR_LONG);
+}
+
+static void t_read(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	u64 off = rd64(r);
+	u32 count = rd32(r);
+	struct wr w;
+	bool ok;
+
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	ok = build_rread(s, &w, tag, f, off, count);
+	wr_end(&w);
+	if (f->node == N_HELLO && !f->xattr &&
+	    (s->scen == HS_FLUSH_LATE || s->scen == HS_FLUSH_RACE ||
+	     s->scen == HS_FLUSH_IGNORED) && w.len <= sizeof(s->held)) {
+		memcpy(s->held, w.buf, w.len);
+		s->held_len = w.len;
+		s->held_tag = tag;
+		s->holding = true;
+		return;
+	}
+	if (s->scen == HS_SLOW)
+		sleep(SLOW_SECS);
+	if (ok)
+		check_reply(w.buf, w.len, P9X_RREAD);
+	send_raw(s, &w);
+}
+
+static void t_flush(struct srv *s, struct rd *r, u16 tag)
+{
+	u16 old = rd16(r);
+	struct wr w;
+
+	if (s->holding && old == s->held_tag) {
+		if (s->scen == HS_FLUSH_IGNORED)
+			return;
+		s->holding = false;
+		if (s->scen == HS_FLUSH_RACE)
+			send_bytes(s, s->held, s->held_len);
+		wr_begin(s, &w, P9X_RFLUSH, tag);
+		send_reply(s, &w);
+		if (s->scen == HS_FLUSH_LATE)
+			send_bytes(s, s->held, s->held_len);
+		return;
+	}
+	wr_begin(s, &w, P9X_RFLUSH, tag);
+	send_reply(s, &w);
+}
+
+/* Directory entries of @d, as (node, name) with "." and ".." first. */
+struct ent {
+	int node;
+	const char *name;
+	u16 len;
+	u8 dtype;
+};
+
+static int dir_entries(struct srv *s, int d, struct ent *e, int max)
+{
+	static char longname[301];
+	int n, k = 0;
+
+	e[k++] = (struct ent){ d, ".", 1, DT_DIR };
+	e[k++] = (struct ent){ nodes[d].parent, "..", 2, DT_DIR };
+	for (n = 1; n < N_COUNT && k < max - 2; n++) {
+		u32 fmt = nodes[n].mode & 0170000;
+
+		if (nodes[n].parent != d || !node_exists(s, n))
+			continue;
+		e[k++] = (struct ent){ n, nodes[n].name,
+			(u16)strlen(nodes[n].name),
+			fmt == 040000 ? DT_DIR : fmt == 0120000 ? DT_LNK : DT_REG };
+		if (d != N_ROOT || n != N_HELLO)
+			continue;
+		/* The hostile names go right after hello.txt. */
+		switch (s->scen) {
+		case HS_NAME_EMPTY:
+			e[k++] = (struct ent){ N_HELLO, "", 0, DT_REG };
+			break;
+		case HS_NAME_DOT:
+			e[k++] = (struct ent){ N_ROOT, ".", 1, DT_DIR };
+			e[k++] = (struct ent){ N_ROOT, "..", 2, DT_DIR };
+			break;
+		case HS_NAME_SLASH:
+			e[k++] = (struct ent){ N_A, "a/b", 3, DT_REG };
+			break;
+		case HS_NAME_NUL:
+			e[k++] = (struct ent){ N_HELLO, "hello.txt\0x", 11,
+					       DT_REG };
+			break;
+		case HS_NAME_LONG:
+			memset(longname, 'L', 300);
+			e[k++] = (struct ent){ N_HELLO, longname, 300, DT_REG };
+			break;
+		default:
+			break;
+		}
+	}
+	return k;
+}
+
+static void t_readdir(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	u64 off = rd64(r);
+	u32 count = rd32(r);
+	bool hostile = false;
+	struct ent e[16];
+	u32 used = 0, cpos;
+	u64 next;
+	int k, i;
+	struct wr w;
+
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	if ((node_mode(s, f->node) & 0170000) != 040000)
+		return rlerror(s, tag, ENOTDIR);
+	k = dir_entries(s, f->node, e, 16);
+	wr_begin(s, &w, P9X_RREADDIR, tag);
+	cpos = w.len;
+	wr32(&w, 0);
+	for (i = 0; i < k; i++) {
+		u32 sz = 13 + 8 + 1 + 2 + e[i].len;
+
+		if (f->node == N_ROOT && s->scen == HS_OFFSET_CYCLE) {
+			/* 0-1 at offset 0, 2-3 at 100, the rest at 200 */
+			u64 from = i < 2 ? 0 : i < 4 ? 100 : 200;
+
+			if (from != off)
+				continue;
+			next = from == 100 ? 200 : 100;
+		} else {
+			if ((u64)i < off)
+				continue;
+			next = i + 1;
+		}
+		if (used + sz > count)
+			break;
+		if (f->node == N_ROOT && s->scen == HS_OFFSET_REPEAT &&
+		    i + 1 == k)
+			next = off;
+		wrqid(&w, node_qtype(s, e[i].node), node_path(e[i].node));
+		wr64(&w, next);
+		wr8(&w, e[i].dtype);
+		wrstr(&w, e[i].name, e[i].len);
+		used += sz;
+	}
+	if (f->node == N_ROOT && s->scen >= HS_NAME_EMPTY &&
+	    s->scen <= HS_OFFSET_CYCLE)
+		hostile = true;
+	while (f->node == N_ROOT && s->scen == HS_READDIR_OVER_ASKED && used &&
+	       used <= count) {
+		/* filler entries until the payload is beyond count */
+		static char fill[60000];
+		u32 nl = count - used + 16;
+
+		nl = nl > sizeof(fill) ? sizeof(fill) : nl < 1 ? 1 : nl;
+		memset(fill, 'z', nl);
+		wrqid(&w, P9X_QTFILE, node_path(N_A));
+		wr64(&w, 99);
+		wr8(&w, DT_REG);
+		wrstr(&w, fill, nl);
+		used += 13 + 8 + 1 + 2 + nl;
+		hostile = true;
+	}
+	put32at(w.buf + cpos, used);
+	if (f->node == N_ROOT && s->scen == HS_READDIR_OVER_MSG && used) {
+		put32at(w.buf + cpos, used + 500);
+		hostile = true;
+	}
+	if (f->node == N_DIR && !used)
+		f->listed = true;
+	wr_end(&w);
+	if (hostile)
+		send_raw(s, &w);
+	else
+		send_reply(s, &w);
+}
+
+static void t_readlink(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	const char *t;
+	struct wr w;
+	u32 len;
+
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	if ((nodes[f->node].mode & 0170000) != 0120000)
+		return rlerror(s, tag, EINVAL);
+	t = node_target(s, f->node, &len);
+	wr_begin(s, &w, P9X_RREADLINK, tag);
+	wrstr(&w, t, len);
+	if (s->scen == HS_LINK_NUL) {
+		wr_end(&w);
+		return send_raw(s, &w);
+	}
+	send_reply(s, &w);
+}
+
+static void t_statfs(struct srv *s, u16 tag)
+{
+	struct wr w;
+
+	wr_begin(s, &w, P9X_RSTATFS, tag);
+	wr32(&w, 0x01021997);
+	wr32(&w, 4096);
+	wr64(&w, 1000);
+	wr64(&w, 500);
+	wr64(&w, 500);
+	wr64(&w, 100);
+	wr64(&w, 50);
+	wr64(&w, 1);
+	wr32(&w, 255);
+	send_reply(s, &w);
+}
+
+static void t_xattrwalk(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	u32 newfid = rd32(r);
+	const char *name;
+	struct fid *nf;
+	struct wr w;
+	u64 size;
+	u16 l;
+
+	name = rdstr(r, &l);
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	if (f->node != N_HELLO || l != strlen(XATTR_NAME) ||
+	    memcmp(name, XATTR_NAME, l))
+		return rlerror(s, tag, ENODATA);
+	nf = fid_new(s, newfid);
+	if (!nf)
+		return rlerror(s, tag, EBADF);
+	nf->node = f->node;
+	nf->xattr = true;
+	size = strlen(XATTR_VALUE);
+	if (s->scen == HS_XATTR_SHORT)
+		size = 64;
+	if (s->scen == HS_XATTR_HUGE)
+		size = 1ULL << 40;
+	wr_begin(s, &w, P9X_RXATTRWALK, tag);
+	wr64(&w, size);
+	send_reply(s, &w);
+}
+
+static void t_clunk(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	struct wr w;
+
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	f->used = false;
+	/* dir-to-file: dir turns into a file once a listing of it is done */
+	if (f->listed && s->scen == HS_DIR_TO_FILE)
+		s->dir_listed = true;
+	wr_begin(s, &w, P9X_RCLUNK, tag);
+	send_reply(s, &w);
+}
+
+static void t_lock(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	struct wr w;
+
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	wr_begin(s, &w, P9X_RLOCK, tag);
+	if (s->scen == HS_LOCK_BOGUS) {
+		wr8(&w, 77);
+		wr_end(&w);
+		return send_raw(s, &w);
+	}
+	wr8(&w, P9X_LOCK_SUCCESS);
+	send_reply(s, &w);
+}
+
+static void t_getlock(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	u8 type = rd8(r);
+	u64 start = rd64(r), length = rd64(r);
+	u32 pid = rd32(r);
+	struct wr w;
+
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	wr_begin(s, &w, P9X_RGETLOCK, tag);
+	if (s->scen == HS_GETLOCK_BOGUS) {
+		wr8(&w, 99);
+		wr64(&w, 0);
+		wr64(&w, 0);
+		wr32(&w, 4242);
+		wrstr(&w, "x", 1);
+		wr_end(&w);
+		return send_raw(s, &w);
+	}
+	(void)type;
+	wr8(&w, P9X_LOCK_TYPE_UNLCK);
+	wr64(&w, start);
+	wr64(&w, length);
+	wr32(&w, pid);
+	wrstr(&w, "", 0);
+	send_reply(s, &w);
+}
+
+static void t_unlinkat(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	const char *name;
+	struct wr w;
+	u16 l;
+
+	name = rdstr(r, &l);
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	if (f->node != N_ROOT || lookup(s, N_ROOT, name, l) != N_VICTIM)
+		return rlerror(s, tag, EROFS);
+	s->victim_gone = true;
+	wr_begin(s, &w, P9X_RUNLINKAT, tag);
+	send_reply(s, &w);
+}
+
+static void t_empty(struct srv *s, u8 rtype, u16 tag)
+{
+	struct wr w;
+
+	wr_begin(s, &w, rtype, tag);
+	send_reply(s, &w);
+}
+
+static void dispatch(struct srv *s, const u8 *m, u32 len)
+{
+	struct rd r = { m + P9X_HDR_SIZE, m + len, false };
+	u8 type = m[4];
+	u16 tag = (u16)(m[5] | m[6] << 8);
+
+	if (s->silent)
+		return;
+	switch (type) {
+	case P9X_TVERSION:
+		return t_version(s, &r, tag);
+	case P9X_TATTACH:
+		return t_attach(s, &r, tag);
+	case P9X_TWALK:
+		return t_walk(s, &r, tag);
+	case P9X_TGETATTR:
+		return t_getattr(s, &r, tag);
+	case P9X_TSETATTR:
+		return t_setattr(s, &r, tag);
+	case P9X_TLOPEN:
+		return t_lopen(s, &r, tag);
+	case P9X_TREAD:
+		return t_read(s, &r, tag);
+	case P9X_TREADDIR:
+		return t_readdir(s, &r, tag);
+	case P9X_TREADLINK:
+		return t_readlink(s, &r, tag);
+	case P9X_TSTATFS:
+		return t_statfs(s, tag);
+	case P9X_TXATTRWALK:
+		return t_xattrwalk(s, &r, tag);
+	case P9X_TCLUNK:
+		return t_clunk(s, &r, tag);
+	case P9X_TFLUSH:
+		return t_flush(s, &r, tag);
+	case P9X_TLOCK:
+		return t_lock(s, &r, tag);
+	case P9X_TGETLOCK:
+		return t_getlock(s, &r, tag);
+	case P9X_TUNLINKAT:
+		return t_unlinkat(s, &r, tag);
+	case P9X_TFSYNC:
+		return t_empty(s, P9X_RFSYNC, tag);
+	case P9X_TAUTH:
+		return rlerror(s, tag, EOPNOTSUPP);
+	default:
+		return rlerror(s, tag, EROFS);
+	}
+}
+
+static bool read_full(int fd, u8 *p, size_t n)
+{
+	while (n) {
+		ssize_t k = read(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= k;
+	}
+	return true;
+}
+
+/* Serve one client until it goes away. */
+static void serve(struct srv *s)
+{
+	u32 size;
+
+	for (;;) {
+		if (!read_full(s->rfd, s->in, 4))
+			return;
+		size = (u32)s->in[0] | (u32)s->in[1] << 8 |
+		       (u32)s->in[2] << 16 | (u32)s->in[3] << 24;
+		if (size < P9X_HDR_SIZE || size > MAXMSG)
+			die("client sent a message of %u bytes", size);
+		if (!read_full(s->rfd, s->in + 4, size - 4))
+			return;
+		dispatch(s, s->in, size);
+	}
+}
+
+static int find_scen(const char *name)
+{
+	int i;
+
+	for (i = 0; i < HS_COUNT; i++)
+		if (!strcmp(scens[i].name, name))
+			return i;
+	return -1;
+}
+
+static struct srv *srv_new(int sc, int rfd, int wfd)
+{
+	struct srv *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		die("out of memory");
+	s->scen = sc;
+	s->rfd = rfd;
+	s->wfd = wfd;
+	return s;
+}
+
+static int listen_unix(const char *path, int sc)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int ls, cs;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		die("socket path too long");
+	unlink(path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	ls = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(ls, 4))
+		die("cannot listen on %s: %s", path, strerror(errno));
+	signal(SIGCHLD, SIG_IGN);
+	for (;;) {
+		cs = accept(ls, NULL, NULL);
+		if (cs < 0) {
+			if (errno == EINTR)
+				continue;
+			die("accept: %s", strerror(errno));
+		}
+		/* One process per connection: a stuck one blocks no other. */
+		if (fork() == 0) {
+			struct srv *s;
+
+			close(ls);
+			s = srv_new(sc, cs, cs);
+			serve(s);
+			exit(0);
+		}
+		close(cs);
+	}
+}
+
+/* ---- the probe ---------------------------------------------------------- */
+
+static int probe_err(void)
+{
+	const char *n = strerrorname_np(errno);
+
+	printf("err %s\n", n ? n : "E?");
+	return 1;
+}
+
+static void hex(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		printf("%02x", *b++);
+}
+
+static int do_probe(int argc, char **argv)
+{
+	const char *op = argv[0], *path = argv[1];
+	static char buf[65536];
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (!strcmp(op, "stat")) {
+		if (lstat(path, &st))
+			return probe_err();
+		printf("ok mode=%o size=%lld nlink=%llu mtime=%lld.%09ld\n",
+		       st.st_mode, (long long)st.st_size,
+		       (unsigned long long)st.st_nlink,
+		       (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		return 0;
+	}
+	if (!strcmp(op, "read")) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return probe_err();
+		n = read(fd, buf, argc > 2 ? (size_t)atoi(argv[2]) % sizeof(buf) :
+			 sizeof(buf));
+		if (n < 0)
+			return probe_err();
+		printf("ok ");
+		hex(buf, n);
+		printf("\n");
+		return 0;
+	}
+	if (!strcmp(op, "readlink")) {
+		n = readlink(path, buf, sizeof(buf));
+		if (n < 0)
+			return probe_err();
+		printf("ok ");
+		hex(buf, n);
+		printf("\n");
+		return 0;
+	}
+	if (!strcmp(op, "list")) {
+		int count = 0;
+
+		fd = open(path, O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			return probe_err();
+		printf("ok");
+		while ((n = syscall(SYS_getdents64, fd, buf, 4096)) > 0) {
+			long off = 0;
+
+			while (off < n) {
+				struct dirent64 *d = (void *)(buf + off);
+
+				printf(" ");
+				hex(d->d_name, strlen(d->d_name));
+				off += d->d_reclen;
+				if (++count >= 1000) {
+					printf(" TOOMANY\n");
+					return 1;
+				}
+			}
+		}
+		if (n < 0) {
+			printf("\n");
+			return probe_err();
+		}
+		printf("\n");
+		return 0;
+	}
+	if (!strcmp(op, "getxattr") && argc > 2) {
+		n = getxattr(path, argv[2], NULL, 0);
+		if (n < 0)
+			return probe_err();
+		printf("size %zd\n", n);
+		if (n > (ssize_t)sizeof(buf))
+			n = sizeof(buf);
+		memset(buf, 0xa5, sizeof(buf));
+		n = getxattr(path, argv[2], buf, n);
+		if (n < 0)
+			return probe_err();
+		printf("ok ");
+		hex(buf, n);
+		printf("\n");
+		return 0;
+	}
+	if (!strcmp(op, "lock") || !strcmp(op, "getlock")) {
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			return probe_err();
+		if (fcntl(fd, op[0] == 'l' ? F_SETLK : F_GETLK, &fl))
+			return probe_err();
+		printf("ok type=%d\n", fl.l_type);
+		return 0;
+	}
+	if (!strcmp(op, "unlink")) {
+		if (unlink(path))
+			return probe_err();
+		printf("ok\n");
+		return 0;
+	}
+	fprintf(stderr, "hostile: no probe named %s\n", op);
+	return 2;
+}
+
+/* ---- self-test: the server against the codec's own client ------------- */
+
+struct tcli {
+	int fd;
+	u8 buf[MAXMSG];
+	u32 len;
+	u16 tag;
+};
+
+static u8 tmsg[8192];
+
+/* Send the T-message in tmsg and read one reply into c->buf. */
+static int tcall(struct tcli *c, struct p9x_wbuf *b, int enc)
+{
+	u32 size;
+
+	if (enc)
+		return enc;
+	if (write(c->fd, tmsg, b->len) != (ssize_t)b->len)
+		return -EIO;
+	if (!read_full(c->fd, c->buf, 4))
+		return -EIO;
+	size = (u32)c->buf[0] | (u32)c->buf[1] << 8 | (u32)c->buf[2] << 16 |
+	       (u32)c->buf[3] << 24;
+	if (size < P9X_HDR_SIZE || size > MAXMSG ||
+	    !read_full(c->fd, c->buf + 4, size - 4))
+		return -EIO;
+	c->len = size;
+	return 0;
+}
+
+/*
+ * Drive one session the way a client does, checking each reply with the
+ * codec.  Returns 0 if every reply was well formed and as expected.
+ */
+static int selftest_session(int fd)
+{
+	static struct tcli c;
+	struct p9x_dirent_iter it;
+	struct p9x_dirent de;
+	struct p9x_qid qids[P9X_MAXWELEM];
+	struct p9x_attr attr;
+	struct p9x_wbuf b;
+	struct p9x_str str;
+	const char *names[2] = { "dir", "a" };
+	const char *hello[1] = { "hello.txt" };
+	const u8 *data;
+	u32 msize, count, ec;
+	int ents = 0, err;
+	u16 nq;
+	u64 xs;
+
+	c.fd = fd;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tversion(&b, P9X_NOTAG, 65536, "9P2000.L"));
+	if (err || p9x_dec_rversion(c.buf, c.len, &msize, &str) ||
+	    str.len != 8 || msize != 65536)
+		return 1;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tattach(&b, 1, 1, P9X_NOFID, "root", "",
+					    0));
+	if (err || p9x_dec_rattach(c.buf, c.len, P9X_DIALECT_L, qids) ||
+	    qids[0].type != P9X_QTDIR)
+		return 2;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_twalk(&b, 2, 1, 2, 2, names));
+	if (err || p9x_dec_rwalk(c.buf, c.len, P9X_DIALECT_L, 2, &nq, qids) ||
+	    nq != 2)
+		return 3;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_twalk(&b, 2, 1, 3, 1, hello));
+	if (err || p9x_dec_rwalk(c.buf, c.len, P9X_DIALECT_L, 1, &nq, qids) ||
+	    nq != 1)
+		return 4;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tgetattr(&b, 3, 3, P9X_GETATTR_BASIC));
+	if (err || p9x_dec_rgetattr(c.buf, c.len, P9X_DIALECT_L, &attr) ||
+	    attr.size != 13 || (attr.mode & 0170000) != 0100000)
+		return 5;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tlopen(&b, 4, 3, P9X_O_RDONLY));
+	if (err || p9x_dec_rlopen(c.buf, c.len, P9X_DIALECT_L, qids, &count))
+		return 6;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tread(&b, 5, 3, 0, 100));
+	if (err || p9x_dec_rread(c.buf, c.len, &count, &data) ||
+	    count != 13 || memcmp(data, "hello, world\n", 13))
+		return 7;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tlopen(&b, 6, 1, P9X_O_RDONLY |
+					   P9X_O_DIRECTORY));
+	if (err || p9x_dec_rlopen(c.buf, c.len, P9X_DIALECT_L, qids, &count))
+		return 8;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_treaddir(&b, 7, 1, 0, 4096));
+	if (err || p9x_dec_rreaddir(c.buf, c.len, P9X_DIALECT_L, &it))
+		return 9;
+	while ((err = p9x_dirent_next(&it, &de)) > 0)
+		ents++;
+	if (err || ents != 6)
+		return 10;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_txattrwalk(&b, 8, 3, 4, XATTR_NAME));
+	if (err || p9x_dec_rxattrwalk(c.buf, c.len, &xs) || xs != 5)
+		return 11;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tgetattr(&b, 9, 77, P9X_GETATTR_BASIC));
+	if (err || p9x_dec_reply(c.buf, c.len, 9, P9X_RGETATTR, &ec) != 1 ||
+	    ec != EBADF)
+		return 12;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(&c, &b, p9x_enc_tclunk(&b, 10, 3));
+	if (err || p9x_dec_rempty(c.buf, c.len, P9X_RCLUNK))
+		return 13;
+	return 0;
+}
+
+/*
+ * Every scenario's server gets the correct session; the scenarios that do
+ * not touch this session's requests must answer it correctly, the others
+ * must fail it.  The correct one must pass.
+ */
+static int selftest(void)
+{
+	int sv[2], i, rc, status, failed = 0;
+	pid_t pid;
+
+	for (i = 0; i < HS_COUNT; i++) {
+		fflush(stdout);
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			die("socketpair: %s", strerror(errno));
+		pid = fork();
+		if (pid == 0) {
+			close(sv[0]);
+			alarm(5);
+			serve(srv_new(i, sv[1], sv[1]));
+			exit(0);
+		}
+		close(sv[1]);
+		/* The scenarios that hang hold up the session: bounded. */
+		if (i == HS_SLOW || i == HS_SILENT || i == HS_FLUSH_LATE ||
+		    i == HS_FLUSH_RACE || i == HS_FLUSH_IGNORED) {
+			kill(pid, SIGKILL);
+			rc = -1;
+		} else {
+			rc = selftest_session(sv[0]);
+		}
+		close(sv[0]);
+		waitpid(pid, &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+			rc = 99;	/* a correct reply did not decode */
+		printf("%s: session %s (%d)\n", scens[i].name,
+		       rc ? "failed" : "ok", rc);
+		if ((i == HS_CORRECT && rc) || rc == 99) {
+			printf("FAIL %s: %s\n", scens[i].name,
+			       rc == 99 ? "a correct reply did not decode" :
+			       "the correct session failed");
+			failed++;
+		}
+	}
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int opt, rfd = -1, wfd = -1, sc, i;
+	const char *sock = NULL;
+
+	if (argc > 3 && !strcmp(argv[1], "do"))
+		return do_probe(argc - 2, argv + 2);
+	while ((opt = getopt(argc, argv, "s:r:w:lt")) != -1) {
+		switch (opt) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'r':
+			rfd = atoi(optarg);
+			break;
+		case 'w':
+			wfd = atoi(optarg);
+			break;
+		case 'l':
+			for (i = 0; i < HS_COUNT; i++)
+				printf("%s: %s\n", scens[i].name, scens[i].what);
+			return 0;
+		case 't':
+			return selftest();
+		default:
+			goto usage;
+		}
+	}
+	if (optind + 1 != argc || (!sock && (rfd < 0 || wfd < 0)))
+		goto usage;
+	sc = find_scen(argv[optind]);
+	if (sc < 0)
+		die("no scenario %s (hostile -l lists them)", argv[optind]);
+	signal(SIGPIPE, SIG_IGN);
+	if (sock)
+		return listen_unix(sock, sc);
+	serve(srv_new(sc, rfd, wfd));
+	return 0;
+usage:
+	fprintf(stderr, "usage: hostile -s PATH SCENARIO | -r FD -w FD SCENARIO\n");
+	fprintf(stderr, "       hostile -l | -t | do OP PATH [ARG]\n");
+	return 2;
+}
