@@ -20,7 +20,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 SETUP_ENV = $(shell tools/setup --print-env)
 K612 = $(patsubst K612=%,%,$(filter K612=%,$(SETUP_ENV)))-amd64
 K61 = $(patsubst K61=%,%,$(filter K61=%,$(SETUP_ENV)))-amd64
-SRCS = Kbuild $(shell find fs include -name '*.[ch]')
+SRCS = Kbuild VERSION $(shell find fs include -name '*.[ch]')
 
 # make bench: rounds, sizes, msize and guest memory (tests/bench/README.md)
 BENCH_ROUNDS ?= 3
@@ -45,7 +45,7 @@ module:
 
 build/%/9plx.ko: $(SRCS)
 	mkdir -p build/$*/src
-	cp -a Kbuild fs include build/$*/src/
+	cp -a Kbuild VERSION fs include build/$*/src/
 	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/build/$*/src \
 		KCFLAGS=-Werror modules
 	cp build/$*/src/9plx.ko $@
