@@ -27,8 +27,9 @@ check() {
 }
 loaded() { grep -q "^$1 " /proc/modules; }
 
-# The options of the mount at $1, from /proc/self/mountinfo via findmnt.
-mnt_line() { findmnt -n -o FSTYPE,SOURCE,OPTIONS --mountpoint "$1"; }
+# The options of the mount at $1, from /proc/self/mountinfo via findmnt
+# (raw: one space between the columns).
+mnt_line() { findmnt -n -r -o FSTYPE,SOURCE,OPTIONS --mountpoint "$1"; }
 
 c_share() {
 	local l
