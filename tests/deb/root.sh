@@ -54,10 +54,7 @@ debroot_get() {
 		rm -rf "$tmp"
 		return 1
 	fi
-	rm -f "$tmp.log"
-	mv "$tmp" "$dir"
-	touch "$dir.done"
-	echo "$dir"
+	rootfs_commit "$tmp" "$dir"
 }
 
 # debroot_build ROOT K612 K61: run inside debroot_get, mounts in place.
