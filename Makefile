@@ -9,6 +9,10 @@
 #                             build into build/<ver>/9plx.ko, so modules
 #                             for several kernels can sit side by side
 #   make modules-all          both Debian 12 kernels (6.12 and 6.1)
+#   make deb                  9plx-dkms_<version>_all.deb (packaging/mkdeb)
+#   make dkms-install         the same files, and DKMS builds for every
+#                             kernel with headers, without a package
+#   make dkms-uninstall       undo make dkms-install
 #   make kunit | vmtest | qtest | fuzz | check | demo
 #   make hostile              the hostile 9P server's scenarios, 9plx and
 #                             the in-kernel client, in a 6.12 guest
@@ -20,7 +24,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 SETUP_ENV = $(shell tools/setup --print-env)
 K612 = $(patsubst K612=%,%,$(filter K612=%,$(SETUP_ENV)))-amd64
 K61 = $(patsubst K61=%,%,$(filter K61=%,$(SETUP_ENV)))-amd64
-SRCS = Kbuild $(shell find fs include -name '*.[ch]')
+VERSION := $(shell cat VERSION)
+SRCS = Kbuild VERSION $(shell find fs include -name '*.[ch]')
 
 # make bench: rounds, sizes, msize and guest memory (tests/bench/README.md)
 BENCH_ROUNDS ?= 3
@@ -36,7 +41,7 @@ BENCH_VARS = BENCH_ROUNDS BENCH_SEQ_MB BENCH_RAND_OPS BENCH_FILES \
 	BENCH_FILE_KB BENCH_TREE_FILES BENCH_MSIZE BENCH_MEM
 
 .PHONY: all module module-kver modules-all kunit vmtest qtest fuzz check \
-	demo bench hostile clean
+	demo bench hostile clean deb dkms-install dkms-uninstall
 
 all: module
 
@@ -45,7 +50,7 @@ module:
 
 build/%/9plx.ko: $(SRCS)
 	mkdir -p build/$*/src
-	cp -a Kbuild fs include build/$*/src/
+	cp -a Kbuild VERSION fs include build/$*/src/
 	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/build/$*/src \
 		KCFLAGS=-Werror modules
 	cp build/$*/src/9plx.ko $@
@@ -53,6 +58,27 @@ build/%/9plx.ko: $(SRCS)
 module-kver: build/$(KVER)/9plx.ko
 
 modules-all: build/$(K612)/9plx.ko build/$(K61)/9plx.ko
+
+deb:
+	packaging/mkdeb
+
+# As the package does: the files, then a build for every kernel that has
+# its headers (dkms add/install; the package's postinst does the same).
+dkms-install:
+	packaging/install /
+	dkms status -m 9plx -v $(VERSION) | grep -q . || dkms add -m 9plx -v $(VERSION)
+	for d in /lib/modules/*/build/include; do \
+		[ -e "$$d" ] || continue; \
+		k=$${d%/build/include}; k=$${k##*/}; \
+		dkms install -m 9plx -v $(VERSION) -k "$$k" || exit 1; \
+	done
+
+dkms-uninstall:
+	if dkms status -m 9plx -v $(VERSION) | grep -q .; then \
+		dkms remove -m 9plx -v $(VERSION) --all; fi
+	rm -rf /usr/src/9plx-$(VERSION) /etc/modprobe.d/9plx.conf \
+		/lib/modprobe.d/9plx.conf /usr/sbin/9plx-takeover \
+		/usr/share/initramfs-tools/hooks/9plx
 
 kunit:
 	tests/kunit/run

@@ -25,7 +25,8 @@
 
 static char *fstype = "9p";
 module_param(fstype, charp, 0444);
-MODULE_PARM_DESC(fstype, "filesystem type name to register (default 9p)");
+MODULE_PARM_DESC(fstype,
+		 "filesystem type to register: 9p (default) serves mount -t 9p, another name (e.g. 9plx) runs beside the in-kernel client");
 
 static const struct p9x_trans_ops *const p9x_transports[] = {
 	&p9x_virtio_trans,
@@ -565,6 +566,7 @@ static int __init p9x_module_init(void)
 		       fstype);
 	if (err)
 		goto out_virtio;
+	pr_info("version %s, filesystem type %s\n", P9X_VERSION, fstype);
 	return 0;
 
 out_virtio:
@@ -590,3 +592,4 @@ module_exit(p9x_module_exit);
 MODULE_DESCRIPTION("9P2000.Lx client (9P2000.L with host device and inode in every qid)");
 MODULE_AUTHOR("9plx developers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(P9X_VERSION);

@@ -27,10 +27,16 @@ rootfs_get() {
 		rm -rf "$tmp"
 		return 1
 	fi
-	rm -f "$tmp.log"
-	mv "$tmp" "$dir"
-	touch "$dir.done"
-	echo "$dir"
+	rootfs_commit "$tmp" "$dir"
+}
+
+# rootfs_commit TMP DIR: a cache entry finished in TMP becomes DIR (its
+# build log goes, DIR.done marks it whole).  Prints DIR.
+rootfs_commit() {
+	rm -f "$1.log"
+	mv "$1" "$2"
+	touch "$2.done"
+	echo "$2"
 }
 
 # rootfs_overlay LOWER TOP: mount an overlay of LOWER at TOP/merged,
