@@ -480,6 +480,8 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	if (ia->ia_valid & ATTR_SIZE)
 		truncate_setsize(inode, ia->ia_size);
 	setattr_copy(idmap, inode, ia);
+	if (ia->ia_valid & (ATTR_MODE | ATTR_UID | ATTR_GID))
+		p9x_nosec_clear(inode);
 	/* The access ACL's mask and others follow the new mode. */
 	if ((ia->ia_valid & ATTR_MODE) && IS_POSIXACL(inode))
 		return p9x_acl_chmod(idmap, dentry);
