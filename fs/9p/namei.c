@@ -225,6 +225,8 @@ static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
 	err = p9x_instantiate(dir, dentry, dfid, acls);
 	if (err)
 		goto out_ofid;
+	/* Made just now (O_EXCL): no file capability for a write to clear. */
+	p9x_nosec_set(d_inode(dentry));
 	file->f_mode |= FMODE_CREATED;
 	/* p9x_file_created() makes the Tlcreate fid the file's. */
 	file->private_data = ofid;
