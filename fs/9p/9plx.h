@@ -146,6 +146,25 @@ static inline void p9x_attrs_stale(struct inode *inode)
 	set_bit(P9X_ISTALE, &P9X_I(inode)->flags);
 }
 
+/*
+ * S_NOSEC: a write found nothing for file_remove_privs() to clear (no
+ * set-user-ID or set-group-ID bit, no security.capability), so later
+ * writes need not ask the server for security.capability again.  A
+ * change of mode, owner or extended attributes through this guest, or a
+ * new mode or ctime from the server, takes it away.
+ */
+static inline void p9x_nosec_set(struct inode *inode)
+{
+	if (!IS_NOSEC(inode) && !is_sxid(inode->i_mode))
+		inode_set_flags(inode, S_NOSEC, S_NOSEC);
+}
+
+static inline void p9x_nosec_clear(struct inode *inode)
+{
+	if (IS_NOSEC(inode))
+		inode_set_flags(inode, 0, S_NOSEC);
+}
+
 extern const struct inode_operations p9x_dir_iops;
 extern const struct inode_operations p9x_file_iops;
 extern const struct inode_operations p9x_symlink_iops;

@@ -104,8 +104,12 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	ssize_t n;
 
 	if (p9x_mode(inode) == P9X_CACHE_LOOSE &&
-	    !(iocb->ki_flags & IOCB_DIRECT))
-		return generic_file_write_iter(iocb, from);
+	    !(iocb->ki_flags & IOCB_DIRECT)) {
+		n = generic_file_write_iter(iocb, from);
+		if (n > 0)
+			p9x_nosec_set(inode);
+		return n;
+	}
 
 	inode_lock(inode);
 	if (iocb->ki_flags & IOCB_APPEND) {
@@ -131,6 +135,8 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	n = p9x_write(fid, iocb->ki_pos, from);
 	if (n > 0) {
 		loff_t end = iocb->ki_pos + n;
+
+		p9x_nosec_set(inode);
 
 		invalidate_inode_pages2_range(inode->i_mapping,
 					      iocb->ki_pos >> PAGE_SHIFT,

@@ -96,11 +96,14 @@ static struct timespec64 p9x_ts(u64 sec, u64 nsec)
  */
 void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
 {
-	struct timespec64 at, mt, ct;
+	struct timespec64 at, mt, ct, old;
 
-	if (attr->valid & P9X_GETATTR_MODE)
+	if ((attr->valid & P9X_GETATTR_MODE) &&
+	    (inode->i_mode & 07777) != (attr->mode & 07777)) {
 		inode->i_mode = (inode->i_mode & S_IFMT) |
 				(attr->mode & ~S_IFMT & 07777);
+		p9x_nosec_clear(inode);
+	}
 	if (attr->valid & P9X_GETATTR_UID)
 		inode->i_uid = make_kuid(&init_user_ns, attr->uid);
 	if (attr->valid & P9X_GETATTR_GID)
@@ -125,12 +128,15 @@ void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
 	at = p9x_ts(attr->atime_sec, attr->atime_nsec);
 	mt = p9x_ts(attr->mtime_sec, attr->mtime_nsec);
 	ct = p9x_ts(attr->ctime_sec, attr->ctime_nsec);
-	/* Any change of an ACL on the server moves the ctime. */
-	if (IS_POSIXACL(inode)) {
-		struct timespec64 old = p9x_inode_ctime(inode);
-
-		if (!timespec64_equal(&old, &ct))
+	/*
+	 * Any change of an ACL, of another extended attribute or of the
+	 * owner on the server moves the ctime.
+	 */
+	old = p9x_inode_ctime(inode);
+	if (!timespec64_equal(&old, &ct)) {
+		if (IS_POSIXACL(inode))
 			forget_all_cached_acls(inode);
+		p9x_nosec_clear(inode);
 	}
 	p9x_inode_set_times(inode, at, mt, ct);
 }

@@ -225,6 +225,8 @@ static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
 	err = p9x_instantiate(dir, dentry, dfid, acls);
 	if (err)
 		goto out_ofid;
+	/* Made just now (O_EXCL): no file capability for a write to clear. */
+	p9x_nosec_set(d_inode(dentry));
 	file->f_mode |= FMODE_CREATED;
 	/* p9x_file_created() makes the Tlcreate fid the file's. */
 	file->private_data = ofid;
@@ -480,6 +482,8 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	if (ia->ia_valid & ATTR_SIZE)
 		truncate_setsize(inode, ia->ia_size);
 	setattr_copy(idmap, inode, ia);
+	if (ia->ia_valid & (ATTR_MODE | ATTR_UID | ATTR_GID))
+		p9x_nosec_clear(inode);
 	/* The access ACL's mask and others follow the new mode. */
 	if ((ia->ia_valid & ATTR_MODE) && IS_POSIXACL(inode))
 		return p9x_acl_chmod(idmap, dentry);

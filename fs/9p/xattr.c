@@ -181,8 +181,12 @@ static int p9x_xattr_set(const struct xattr_handler *handler,
 			 struct inode *inode, const char *name,
 			 const void *value, size_t size, int flags)
 {
-	return p9x_xattr_store(dentry, xattr_full_name(handler, name), value,
-			       size, flags);
+	int err = p9x_xattr_store(dentry, xattr_full_name(handler, name),
+				  value, size, flags);
+
+	/* security.capability may be new: the next write checks again. */
+	p9x_nosec_clear(inode);
+	return err;
 }
 
 /*

@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
+# KNOWN is read by check() in lib.sh.
+# shellcheck disable=SC2034
 #
 # Phase "gen": a host that reuses inode numbers.  The tags gena9 and
 # genb9 both export the root of a fresh ext4 filesystem on the host (an
@@ -62,6 +64,58 @@ c_gen_replaced() {
 	return 1
 }
 
+# c_gen_killpriv CACHE: root writes A/kp (a write that finds nothing to
+# clear, which 9plx then remembers), another client (B) makes the file
+# root's mode 06777, A sees the mode at a stat, and a user's write
+# through A must still clear set-user-ID and set-group-ID, on the server
+# too: what a write remembers must not outlive a change on the server.
+c_gen_killpriv() {
+	gen_load || return 1
+	try_mount 9p "trans=virtio,cache=$1" gena9 "$GA" || {
+		why "mount gena9 cache=$1: $(cat /tmp/mount.err)"
+		return 1
+	}
+	try_mount 9p trans=virtio,cache=none genb9 "$GB" || {
+		why "mount genb9: $(cat /tmp/mount.err)"
+		umount_if "$GA"
+		return 1
+	}
+	mkdir -p "$GB/kp"
+	chmod 0777 "$GB/kp"
+	_f=kp/f-$1
+	if ! { echo data >"$GA/$_f" && echo more >>"$GA/$_f" &&
+	       chown 0:0 "$GB/$_f" && chmod 6777 "$GB/$_f"; }; then
+		why "set up $_f as root"
+		umount_if "$GA"
+		umount_if "$GB"
+		return 1
+	fi
+	# Held open, A keeps the inode (and what it remembers) meanwhile.
+	exec 8<"$GA/$_f"
+	_seen=$(stat -c %a "$GA/$_f")
+	nlxprobe asuser 1000 1000 sh -c "echo user >>$GA/$_f" 2>/tmp/e
+	_rc=$?
+	exec 8<&-
+	_guest=$(stat -c %a "$GA/$_f")
+	_server=$(stat -c %a "$GB/$_f")
+	umount_if "$GA"
+	umount_if "$GB"
+	[ $_rc = 0 ] || { why "cache=$1: the user's write: $(cat /tmp/e)"; return 1; }
+	[ "$_seen/$_guest/$_server" = 6777/777/777 ] && return 0
+	why "cache=$1: mode seen before the write/after it in A/on the server: $_seen/$_guest/$_server (want 6777/777/777)"
+	return 1
+}
+
 check "replaced-none" c_gen_replaced none
 check "replaced-mmap" c_gen_replaced mmap
 check "replaced-loose" c_gen_replaced loose
+# (cache=loose does not see another client's chmod by design.)
+for _c in none mmap; do
+	case $GEN_CLIENT/$_c/$(uname -r) in
+	stock/none/6.1.* | stock/mmap/6.1.*)
+		KNOWN="6.1's in-kernel client writes without clearing set-user-ID and set-group-ID (no file_remove_privs)"
+		;;
+	esac
+	check "killpriv-remote-$_c" c_gen_killpriv "$_c"
+	KNOWN=""
+done
