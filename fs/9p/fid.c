@@ -295,19 +295,29 @@ u32 p9x_open_flags(unsigned int flags)
 struct p9x_fid *p9x_open_fid(struct dentry *dentry, u32 p9flags)
 {
 	struct p9x_fid *fid, *nfid;
+	bool again = true;
 	int err;
 
+retry:
 	fid = p9x_dentry_fid(dentry);
 	if (IS_ERR(fid))
 		return fid;
 	nfid = p9x_walk(fid, 0, NULL);
 	p9x_fid_put(fid);
-	if (IS_ERR(nfid))
+	err = IS_ERR(nfid) ? PTR_ERR(nfid) : p9x_lopen(nfid, p9flags);
+	if (!err)
 		return nfid;
-	err = p9x_lopen(nfid, p9flags);
-	if (err) {
+	if (!IS_ERR(nfid))
 		p9x_fid_put(nfid);
-		return ERR_PTR(err);
+	/*
+	 * A server that names fids by path (QEMU) may have left a fid kept
+	 * on the dentry at a path a rename took away: walk the name again
+	 * once before believing the file is gone.
+	 */
+	if (err == -ENOENT && again) {
+		again = false;
+		p9x_dentry_forget_fids(dentry);
+		goto retry;
 	}
-	return nfid;
+	return ERR_PTR(err);
 }
