@@ -150,7 +150,8 @@ static void p9x_req_complete(struct p9x_req *req, int state)
 	smp_store_release(&req->state, state);
 	/* Pairs with the barrier in p9x_req_adopt(): one sees the other. */
 	smp_mb();
-	if (!READ_ONCE(req->done))
+	/* Pairs with the release in p9x_req_adopt(): @work is set up. */
+	if (!smp_load_acquire(&req->done))
 		wake_up(&req->wq);
 	else if (!test_and_set_bit(P9X_REQ_CLAIMED, &req->flags))
 		queue_work(p9x_done_wq, &req->work);
@@ -411,7 +412,8 @@ static bool p9x_req_adopt(struct p9x_req *req, p9x_done_t done, void *priv)
 {
 	req->priv = priv;
 	INIT_WORK(&req->work, p9x_req_done_work);
-	WRITE_ONCE(req->done, done);
+	/* @work and @priv before @done: a completion that sees @done runs it. */
+	smp_store_release(&req->done, done);
 	/* Pairs with the barrier in p9x_req_complete(). */
 	smp_mb();
 	if (!p9x_req_finished(req))
