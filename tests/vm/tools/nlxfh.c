@@ -148,7 +148,7 @@ static int must_be_stale(const char *step, int mfd, union handle *h,
 	return 0;
 }
 
-static int drop_caches(void)
+static int forget_caches(void)
 {
 	int fd, ok;
 
@@ -209,7 +209,7 @@ static int stale(const char *mnt, const char *path)
 
 	/* The guest forgets the file; the server still has it. */
 	close(fd);
-	if (drop_caches())
+	if (forget_caches())
 		return 1;
 	err |= must_be_stale("forgotten", mfd, &h, path);
 
@@ -230,7 +230,7 @@ static int stale(const char *mnt, const char *path)
 		return bad("unlink", path);
 	err |= must_be_stale("unlinked-open", mfd, &h, path);
 	close(fd);
-	if (drop_caches())
+	if (forget_caches())
 		return 1;
 	err |= must_be_stale("unlinked-evicted", mfd, &h, path);
 	return err;
@@ -239,7 +239,12 @@ static int stale(const char *mnt, const char *path)
 static int fan(const char *mnt, const char *path)
 {
 	static const char text[] = "nlxfh: written under a fanotify mark\n";
-	char buf[4096] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	/* Aligned for the event records read into it. */
+	union {
+		struct fanotify_event_metadata ev;
+		char b[4096];
+	} ub;
+	char *buf = ub.b;
 	const struct fanotify_event_metadata *md;
 	const struct fanotify_event_info_fid *info;
 	union handle want, got;
@@ -269,7 +274,7 @@ static int fan(const char *mnt, const char *path)
 	for (i = 0; i < 30 && !found; i++) {
 		if (poll(&pfd, 1, 100) < 0)
 			return bad("poll", "fanotify");
-		len = read(pfd.fd, buf, sizeof(buf));
+		len = read(pfd.fd, buf, sizeof(ub.b));
 		if (len < 0 && errno == EAGAIN)
 			continue;
 		if (len < 0)
@@ -317,7 +322,8 @@ int main(int argc, char **argv)
 		return stale(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "fanotify"))
 		return fan(argv[2], argv[3]);
-	fprintf(stderr, "usage: %s handle PATH | pair MNT A B | stale MNT FILE | fanotify MNT FILE\n",
+	fprintf(stderr,
+		"usage: %s handle PATH | pair MNT A B | stale MNT FILE | fanotify MNT FILE\n",
 		argv[0]);
 	return 2;
 }

@@ -81,10 +81,15 @@ static int sandbox(const char *dir, int n, char **files)
 	return 0;
 }
 
-static int watch(const char *file)
+static int inotify_probe(const char *file)
 {
 	static const char line[] = "written under an inotify watch\n";
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	/* Aligned for the event records read into it. */
+	union {
+		struct inotify_event ev;
+		char b[4096];
+	} ub;
+	char *buf = ub.b;
 	struct pollfd pfd = { .events = POLLIN };
 	const struct inotify_event *ev;
 	int got = 0, fd, i;
@@ -109,7 +114,7 @@ static int watch(const char *file)
 	for (i = 0; i < 30 && got != 3; i++) {
 		if (poll(&pfd, 1, 100) < 0)
 			return failed("poll");
-		len = read(pfd.fd, buf, sizeof(buf));
+		len = read(pfd.fd, buf, sizeof(ub.b));
 		if (len < 0 && errno == EAGAIN)
 			continue;
 		if (len < 0)
@@ -133,7 +138,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "sandbox"))
 		return sandbox(argv[2], argc - 3, argv + 3);
 	if (argc == 3 && !strcmp(argv[1], "inotify"))
-		return watch(argv[2]);
+		return inotify_probe(argv[2]);
 	fprintf(stderr, "usage: %s sandbox DIR FILE... | inotify FILE\n",
 		argv[0]);
 	return 2;

@@ -863,14 +863,19 @@ static int has_text(const char *step, const char *path, const char *text)
  */
 static int drain_events(int fd, int ms, uint32_t want, uint32_t *mask)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	/* Aligned for the event records read into it. */
+	union {
+		struct inotify_event ev;
+		char b[4096];
+	} ub;
+	char *buf = ub.b;
 	const struct inotify_event *ev;
 	ssize_t len;
 	char *p;
 
 	*mask = 0;
 	for (; ms > 0 && (!want || (*mask & want) != want); ms -= 50) {
-		len = read(fd, buf, sizeof(buf));
+		len = read(fd, buf, sizeof(ub.b));
 		if (len < 0 && errno == EAGAIN) {
 			usleep(50 * 1000);
 			continue;
