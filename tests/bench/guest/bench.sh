@@ -16,6 +16,9 @@
 # line per workload and round goes to the results port:
 #   BENCH: CACHE CLIENT ROUND WORKLOAD SECONDS|- SEQ
 # and one per mount, "BENCHMOUNT: CACHE CLIENT <its /proc/mounts line>".
+# With BENCH_PROFILE=N (tests/bench/run -P N), each workload runs under
+# nlxprof, and its N hottest functions follow as
+#   BENCHPROF: CACHE CLIENT ROUND WORKLOAD <nlxprof's line>
 
 # shellcheck disable=SC1091 # written by the host into the initramfs
 . /manifest/bench.conf
@@ -83,6 +86,15 @@ wl() {
 	shift
 	BSEQ=$((BSEQ + 1))
 	mkdir "$MK/nlxb-$BSEQ-b"
+	_p=""
+	if [ "${BENCH_PROFILE:-0}" != 0 ]; then
+		rm -f /tmp/prof.out /tmp/prof.out.ready
+		nlxprof "$BENCH_PROFILE" /tmp/prof.out &
+		_p=$!
+		while [ ! -e /tmp/prof.out.ready ] && kill -0 "$_p" 2>/dev/null; do
+			sleep 0.05
+		done
+	fi
 	_t0=$(benchio now)
 	if "$@" >/tmp/wl.out 2>&1; then
 		_s=$(secs "$_t0" "$(benchio now)")
@@ -90,8 +102,17 @@ wl() {
 		_s=-
 		echo "nlx: $CLIENT cache=$CACHE round $ROUND: $_w failed: $(tail -n 3 /tmp/wl.out | tr '\n' ' ')"
 	fi
+	if [ -n "$_p" ]; then
+		kill "$_p"
+		wait "$_p"
+	fi
 	mkdir "$MK/nlxb-$BSEQ-e"
 	report "BENCH: $CACHE $CLIENT $ROUND $_w $_s $BSEQ"
+	if [ -n "$_p" ] && [ -f /tmp/prof.out ]; then
+		while IFS= read -r _l; do
+			report "BENCHPROF: $CACHE $CLIENT $ROUND $_w $_l"
+		done </tmp/prof.out
+	fi
 }
 
 w_seqwrite() {
