@@ -14,6 +14,15 @@
  *   nlxprobe dino DIR
  *	"name<TAB>d_ino" for every entry getdents64 returns, in its order.
  *
+ *   nlxprobe dirtags DIR N
+ *	open DIR N times (N above the 65535 tags of a 9P session) and read
+ *	one entry through each, so that each stops partway through a
+ *	server reply; then, with all N open, stat DIR and read the rest
+ *	through the first and the last descriptor, which must list what
+ *	one uninterrupted read of DIR lists.  DIR's names must be at most
+ *	13 bytes long (one getdents64 buffer of 40 bytes holds one entry).
+ *	One line per step, as openunlinked.
+ *
  *   nlxprobe links DIR...
  *	walk each DIR in turn without following symlinks (nftw, FTW_PHYS),
  *	and print one line per (st_dev, st_ino) seen more than once among
@@ -1332,6 +1341,141 @@ static int fsize(const char *path)
 	return 0;
 }
 
+/* Every name one getdents64 stream of @fd gives, with @first before it. */
+static int dt_names(int fd, const char *first, char *names, size_t cap,
+		    int *count)
+{
+	char buf[32768];
+	size_t used = 0;
+	long n, off;
+
+	*count = 0;
+	names[0] = 0;
+	if (first) {
+		used = snprintf(names, cap, "%s/", first);
+		(*count)++;
+	}
+	for (;;) {
+		n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (n < 0)
+			return -1;
+		if (!n)
+			return 0;
+		for (off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+
+			if (used + strlen(d->d_name) + 2 > cap) {
+				errno = E2BIG;
+				return -1;
+			}
+			used += snprintf(names + used, cap - used, "%s/", d->d_name);
+			(*count)++;
+			off += d->d_reclen;
+		}
+	}
+}
+
+/* Sort the '/'-separated names in @s in place, to compare two listings. */
+static int dt_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void dt_sort(char *s, char *out, size_t cap)
+{
+	char *v[256], *p;
+	int n = 0, i;
+
+	for (p = strtok(s, "/"); p && n < 256; p = strtok(NULL, "/"))
+		v[n++] = p;
+	qsort(v, n, sizeof(*v), dt_cmp);
+	out[0] = 0;
+	for (i = 0; i < n; i++) {
+		strncat(out, v[i], cap - strlen(out) - 2);
+		strcat(out, "/");
+	}
+}
+
+static int dirtags(const char *dir, long n)
+{
+	char want[4096], got[4096], tmp[4096];
+	char sorted_want[4096], sorted_got[4096];
+	char small[40], msg[8300], step[64];
+	struct linux_dirent64 *d = (void *)small;
+	int nwant, ngot, fd, *fds, ends[2];
+	struct rlimit rl = { n + 64, n + 64 };
+	struct stat st;
+	long i, r;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return fail_errno("setrlimit");
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fail_errno("open");
+	if (dt_names(fd, NULL, want, sizeof(want), &nwant))
+		return fail_errno("list");
+	close(fd);
+	if (nwant < 4)
+		return fail_msg("list", "DIR needs at least two entries besides . and ..");
+	snprintf(msg, sizeof(msg), "%d entries", nwant);
+	step_ok("list", msg);
+
+	fds = calloc(n, sizeof(*fds));
+	if (!fds)
+		return fail_errno("calloc");
+	for (i = 0; i < n; i++) {
+		snprintf(step, sizeof(step), "open-%ld", i);
+		fds[i] = open(dir, O_RDONLY | O_DIRECTORY);
+		if (fds[i] < 0)
+			return fail_errno(step);
+		snprintf(step, sizeof(step), "first-entry-%ld", i);
+		r = syscall(SYS_getdents64, fds[i], small, sizeof(small));
+		if (r < 0)
+			return fail_errno(step);
+		if (r == 0 || d->d_reclen != r)
+			return fail_msg(step, "want exactly one entry");
+	}
+	snprintf(msg, sizeof(msg), "%ld directories open, one entry read from each", n);
+	step_ok("hold", msg);
+	if (stat(dir, &st))
+		return fail_errno("stat-while-held");
+	step_ok("stat-while-held", "");
+
+	ends[0] = 0;
+	ends[1] = n - 1;
+	for (i = 0; i < 2; i++) {
+		char first[256];
+
+		snprintf(step, sizeof(step), "rest-%ld", (long)ends[i]);
+		/* The entry each read first: read it again through a new open. */
+		fd = open(dir, O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			return fail_errno(step);
+		r = syscall(SYS_getdents64, fd, small, sizeof(small));
+		if (r <= 0)
+			return r < 0 ? fail_errno(step) : fail_msg(step, "empty");
+		snprintf(first, sizeof(first), "%s", d->d_name);
+		close(fd);
+		if (dt_names(fds[ends[i]], first, got, sizeof(got), &ngot))
+			return fail_errno(step);
+		memcpy(tmp, want, sizeof(want));
+		dt_sort(tmp, sorted_want, sizeof(sorted_want));
+		dt_sort(got, sorted_got, sizeof(sorted_got));
+		if (ngot != nwant || strcmp(sorted_want, sorted_got)) {
+			snprintf(msg, sizeof(msg), "listed %d: %s, want %d: %s",
+				 ngot, sorted_got, nwant, sorted_want);
+			return fail_msg(step, msg);
+		}
+		step_ok(step, "the same entries as one read");
+	}
+	for (i = 0; i < n; i++)
+		if (close(fds[i]))
+			return fail_errno("close");
+	free(fds);
+	step_ok("close", "");
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -1381,10 +1525,13 @@ int main(int argc, char **argv)
 		return renameflags(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "fsize"))
 		return fsize(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "dirtags"))
+		return dirtags(argv[2], atol(argv[3]));
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
 		"       | direct FILE | renameflags DIR | fsize FILE\n"
+		"       | dirtags DIR N\n"
 		"       | replaced AFILE BFILE | race[check] KIND DIR\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
