@@ -15,16 +15,20 @@
  * struct p9x_dirfile - an open directory
  * @fid: opened with P9X_O_DIRECTORY
  * @lock: serialises readers of the buffered entries
- * @req: reply holding the buffered entries, or NULL
- * @it: position in @req
+ * @rest: copy of the entries a getdents call left unread, or NULL
+ * @it: position in @rest
  * @next: directory offset of the entry @it points at
- * @asked: the offset @req was read from
+ * @asked: the offset the entries in @rest were read from
  * @loop: the offsets of this read, from where it last started
+ *
+ * A reply is only held while getdents runs: what the caller's buffer did
+ * not take is copied to @rest, so that an open directory holds no tag
+ * (a user could otherwise use up the mount's tags by opening many).
  */
 struct p9x_dirfile {
 	struct p9x_fid *fid;
-	struct mutex lock;	/* req, it, next, loop */
-	struct p9x_req *req;
+	struct mutex lock;	/* rest, it, next, asked, loop */
+	void *rest;
 	struct p9x_dirent_iter it;
 	u64 next;
 	u64 asked;
@@ -52,11 +56,33 @@ static int p9x_dir_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static void p9x_dir_drop(struct p9x_dirfile *df)
+/* Forget the buffered entries: @req (a reply being read) and the rest. */
+static void p9x_dir_drop(struct p9x_dirfile *df, struct p9x_req **req)
 {
-	if (df->req)
-		p9x_req_put(df->req);
-	df->req = NULL;
+	if (*req)
+		p9x_req_put(*req);
+	*req = NULL;
+	kvfree(df->rest);
+	df->rest = NULL;
+}
+
+/*
+ * End of a getdents call while reading @req: keep what is left of it in
+ * a buffer of its own and let the reply (and its tag) go.  Without memory
+ * the next call reads again from the position, which is just as right.
+ */
+static void p9x_dir_keep(struct p9x_dirfile *df, struct p9x_req *req)
+{
+	size_t len = df->it.end - df->it.p;
+
+	if (len)
+		df->rest = kvmalloc(len, GFP_KERNEL);
+	if (df->rest) {
+		memcpy(df->rest, df->it.p, len);
+		df->it.p = df->rest;
+		df->it.end = df->it.p + len;
+	}
+	p9x_req_put(req);
 }
 
 static bool p9x_name_ok(const struct p9x_str *name)
@@ -70,6 +96,7 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 {
 	struct p9x_dirfile *df = file->private_data;
 	struct p9x_dirent_iter saved;
+	struct p9x_req *req = NULL;
 	struct p9x_dirent de;
 	bool fresh = false;
 	int ret = 0;
@@ -79,17 +106,15 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 	if (df->next != (u64)ctx->pos)
 		p9x_dirloop_start(&df->loop, ctx->pos);
 	for (;;) {
-		if (!df->req || df->next != (u64)ctx->pos) {
-			struct p9x_req *req;
-
-			p9x_dir_drop(df);
+		if ((!req && !df->rest) || df->next != (u64)ctx->pos) {
+			p9x_dir_drop(df, &req);
 			req = p9x_readdir(df->fid, ctx->pos,
 					  p9x_fid_maxio(df->fid), &df->it);
 			if (IS_ERR(req)) {
 				ret = PTR_ERR(req);
+				req = NULL;
 				break;
 			}
-			df->req = req;
 			df->next = ctx->pos;
 			df->asked = ctx->pos;
 			fresh = true;
@@ -99,13 +124,13 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 		if (ret < 0 || (ret > 0 && !p9x_name_ok(&de.name))) {
 			pr_err_ratelimited("%s: malformed directory entry from server\n",
 					   df->fid->c->name);
-			p9x_dir_drop(df);
+			p9x_dir_drop(df, &req);
 			ret = -EIO;
 			break;
 		}
 		if (!ret) {
 			/* An empty reply to a fresh read is the end. */
-			p9x_dir_drop(df);
+			p9x_dir_drop(df, &req);
 			if (fresh)
 				break;
 			continue;
@@ -120,7 +145,7 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 		    p9x_dirloop_seen(&df->loop, de.offset)) {
 			pr_err_ratelimited("%s: directory offsets from server repeat (%llu)\n",
 					   df->fid->c->name, de.offset);
-			p9x_dir_drop(df);
+			p9x_dir_drop(df, &req);
 			ret = -EIO;
 			break;
 		}
@@ -134,6 +159,8 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 		ctx->pos = de.offset;
 		df->next = de.offset;
 	}
+	if (req)
+		p9x_dir_keep(df, req);
 	mutex_unlock(&df->lock);
 	return ret;
 }
@@ -141,8 +168,9 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 static int p9x_dir_release(struct inode *inode, struct file *file)
 {
 	struct p9x_dirfile *df = file->private_data;
+	struct p9x_req *none = NULL;
 
-	p9x_dir_drop(df);
+	p9x_dir_drop(df, &none);
 	p9x_fid_put(df->fid);
 	mutex_destroy(&df->lock);
 	kfree(df);
