@@ -4,10 +4,11 @@
 # Phase "race": two processes at once on one mount, on a guest with two
 # vCPUs (tests/vm/run gives boots with this phase -smp 2), in every cache
 # mode: two writers on one file, writeback of one name racing link,
-# stat and read of other names of the file, and renames racing opens
-# (nlxprobe race).  Each must end with the bytes written, also when read
-# again from the server (after sync and drop_caches), and without a
-# kernel warning (the boot's kernel-log check).  Phase "raceref" runs the
+# stat and read of other names of the file, renames racing opens, and
+# two directories swapping names racing opens of their files (nlxprobe
+# race).  Each must end with the bytes written, also when read again
+# from the server (after sync and drop_caches), and without a kernel
+# warning (the boot's kernel-log check).  Phase "raceref" runs the
 # same through the in-kernel client.
 
 RACE_CLIENT=${RACE_CLIENT:-9plx}
@@ -56,7 +57,7 @@ c_race() {
 
 check cpus c_race_cpus
 for _c in loose mmap none; do
-	for _k in writers hardlink rename; do
+	for _k in writers hardlink rename swapdirs; do
 		check "$_k-$_c" c_race "$_k" "$_c"
 	done
 done

@@ -42,17 +42,20 @@
  *	through AFILE, and events on a new watch of AFILE.  One line per
  *	step, as openunlinked.
  *
- *   nlxprobe race writers|hardlink|rename DIR
+ *   nlxprobe race writers|hardlink|rename|swapdirs DIR
  *	two processes at once on files in DIR (run on a guest with two
  *	vCPUs): "writers", both write their own 4 KiB blocks of DIR/w,
  *	interleaved, pass after pass; "hardlink", one writes DIR/h1 pass
  *	after pass while the other makes, stats and removes another hard
  *	link to it and reads it through DIR/h2; "rename", one renames
  *	DIR/ra to DIR/rb and back while the other opens and reads both
- *	names, where a name may be missing but a file read must be whole.
+ *	names, where a name may be missing but a file read must be whole;
+ *	"swapdirs", one swaps the names of directories DIR/da and DIR/db
+ *	(through DIR/dt) while the other opens da/f and db/f, and every
+ *	open must read the bytes of the file whose inode fstat gives.
  *	Each checks what it sees as it goes and the result at the end.
  *
- *   nlxprobe racecheck writers|hardlink|rename DIR
+ *   nlxprobe racecheck writers|hardlink|rename|swapdirs DIR
  *	the end state of a race, read again (after the caller dropped the
  *	guest's caches, so from the server).
  *
@@ -1171,6 +1174,140 @@ static int race_pair(int (*a)(const char **), int (*b)(const char **),
 	return rb || !WIFEXITED(st) || WEXITSTATUS(st);
 }
 
+#define SWAP_ROUNDS	150
+
+/* The bytes of DIR/da/f (@which 1) or DIR/db/f (2), as made. */
+static void swap_bytes(char *buf, int which)
+{
+	race_block(buf, 0, which);
+}
+
+/* 0 if @buf is neither file's bytes, else which file's. */
+static int swap_which(const char *buf)
+{
+	char want[RACE_BS];
+	int w;
+
+	for (w = 1; w <= 2; w++) {
+		swap_bytes(want, w);
+		if (!memcmp(buf, want, RACE_BS))
+			return w;
+	}
+	return 0;
+}
+
+/* Swap the names of @v[0] and @v[1] through @v[3], SWAP_ROUNDS times. */
+static int swap_renames(const char **v)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < SWAP_ROUNDS && !rc; i++)
+		if (rename(v[0], v[3]) || rename(v[1], v[0]) ||
+		    rename(v[3], v[1]))
+			rc = fail_errno("swap-rename");
+	close(open(v[2], O_WRONLY | O_CREAT, 0644));
+	return rc;
+}
+
+/* Inode numbers of the two files, from before the race. */
+static ino_t swap_ino[3];
+
+/* Open @v[0]/f and @v[1]/f in turn until @v[2] exists. */
+static int swap_readers(const char **v)
+{
+	char path[4096], got[RACE_BS];
+	long opened = 0, i;
+	struct stat st;
+	int fd, w;
+
+	for (i = 0; access(v[2], F_OK); i++) {
+		snprintf(path, sizeof(path), "%s/f", v[i % 2]);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return fail_errno("swap-open");
+		}
+		if (fstat(fd, &st) || pread(fd, got, RACE_BS, 0) != RACE_BS) {
+			close(fd);
+			return fail_errno("swap-read");
+		}
+		close(fd);
+		w = swap_which(got);
+		if (!w || st.st_ino != swap_ino[w]) {
+			printf("FAIL swap-read: %s: file %d's bytes, ino %llu (files %llu %llu)\n",
+			       path, w, (unsigned long long)st.st_ino,
+			       (unsigned long long)swap_ino[1],
+			       (unsigned long long)swap_ino[2]);
+			return 1;
+		}
+		opened++;
+	}
+	printf("ok swap-reader opened %ld times\n", opened);
+	return opened ? 0 : fail_msg("swap-reader", "never found either name");
+}
+
+/*
+ * After an even number of swaps da/f is file 1 again and db/f file 2:
+ * the same inode numbers, the same bytes.
+ */
+static int swap_verify(const char **v, bool check)
+{
+	char path[4096], got[RACE_BS], msg[4200];
+	struct stat st;
+	int i, fd;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/f", v[i]);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return fail_errno("swapdirs-result");
+		if (fstat(fd, &st) || pread(fd, got, RACE_BS, 0) != RACE_BS) {
+			close(fd);
+			return fail_errno("swapdirs-result");
+		}
+		close(fd);
+		if (swap_which(got) != i + 1 ||
+		    (!check && st.st_ino != swap_ino[i + 1])) {
+			snprintf(msg, sizeof(msg), "%s holds file %d's bytes, inode %llu",
+				 path, swap_which(got), (unsigned long long)st.st_ino);
+			return fail_msg("swapdirs-result", msg);
+		}
+	}
+	return 0;
+}
+
+static int swap_race(const char *dir, bool check)
+{
+	char da[4096], db[4096], stop[4096], dt[4096], path[4096 + 8];
+	char buf[RACE_BS];
+	const char *v[4] = { da, db, stop, dt };
+	struct stat st;
+	int i, fd;
+
+	snprintf(da, sizeof(da), "%s/da", dir);
+	snprintf(db, sizeof(db), "%s/db", dir);
+	snprintf(stop, sizeof(stop), "%s/swapstop", dir);
+	snprintf(dt, sizeof(dt), "%s/dt", dir);
+	if (check)
+		return swap_verify(v, true);
+	unlink(stop);
+	for (i = 1; i <= 2; i++) {
+		snprintf(path, sizeof(path), "%s/f", v[i - 1]);
+		if (mkdir(v[i - 1], 0755))
+			return fail_errno("swap-mkdir");
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		swap_bytes(buf, i);
+		if (fd < 0 || write(fd, buf, RACE_BS) != RACE_BS ||
+		    fstat(fd, &st) || close(fd))
+			return fail_errno("swap-create");
+		swap_ino[i] = st.st_ino;
+	}
+	if (race_pair(swap_renames, swap_readers, v))
+		return 1;
+	return swap_verify(v, false);
+}
+
 static int rw_even(const char **v) { return race_write(v[0], 0, 2, RACE_PASSES); }
 static int rw_odd(const char **v) { return race_write(v[0], 1, 2, RACE_PASSES); }
 static int rw_all(const char **v) { return race_write(v[0], 0, 1, RACE_PASSES); }
@@ -1223,6 +1360,8 @@ static int race(const char *kind, const char *dir, bool check)
 		if (!access(p2, F_OK))
 			return fail_msg("rename-result", "rb is still there");
 		rc = race_verify("rename-result", p1, 1, 0);
+	} else if (!strcmp(kind, "swapdirs")) {
+		rc = swap_race(dir, check);
 	} else {
 		return fail_msg("race", "unknown kind");
 	}
