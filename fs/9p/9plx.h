@@ -8,6 +8,7 @@
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/rwsem.h>
 #include <linux/uidgid.h>
 #include <linux/utsname.h>
 
@@ -76,12 +77,17 @@ struct p9x_mount_opts {
  * @devmap: host device to st_dev (9P2000.Lx sessions)
  * @nodename: the guest's host name at mount time, the client id of the
  *	mount's locks
+ * @rename_sem: held for reading while a path of names is read off the
+ *	dentries and walked, for writing by a rename from its Trenameat to
+ *	its d_move: a walk then never follows a path that never existed, nor
+ *	an old name that another file has taken
  */
 struct p9x_sb {
 	struct p9x_client *c;
 	struct p9x_mount_opts opts;
 	struct p9x_devmap devmap;
 	char nodename[__NEW_UTS_LEN + 1];
+	struct rw_semaphore rename_sem;
 };
 
 /* p9x_inode.flags */

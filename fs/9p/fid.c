@@ -204,6 +204,7 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 	if (fid)
 		return fid;
 
+	down_read(&sbi->rename_sem);
 	d = dget(dentry);
 	for (;;) {
 		fid = p9x_find_fid(d, uid, any);
@@ -240,6 +241,7 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 
 	if (!IS_ERR(fid) && n)
 		p9x_dentry_add_fid(dentry, p9x_fid_get(fid));
+	up_read(&sbi->rename_sem);
 	return fid;
 }
 

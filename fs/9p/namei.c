@@ -342,8 +342,9 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 			 struct dentry *old_dentry, struct inode *new_dir,
 			 struct dentry *new_dentry, unsigned int flags)
 {
+	struct p9x_sb *sbi = P9X_SB(old_dir->i_sb);
 	struct inode *target = d_inode(new_dentry);
-	struct p9x_fid *ofid, *nfid;
+	struct p9x_fid *ofid, *nfid, *fid = NULL;
 	int err;
 
 	/*
@@ -364,21 +365,34 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 		p9x_fid_put(ofid);
 		return PTR_ERR(nfid);
 	}
+	/* The fids first: getting one may walk, under rename_sem too. */
+	down_write(&sbi->rename_sem);
 	err = p9x_renameat(ofid, old_dentry->d_name.name, nfid,
 			   new_dentry->d_name.name);
 	if (err == -EOPNOTSUPP) {
 		/* Servers without Trenameat (diod): rename by fid. */
-		struct p9x_fid *fid = p9x_dentry_fid(old_dentry);
-
+		up_write(&sbi->rename_sem);
+		fid = p9x_dentry_fid(old_dentry);
+		down_write(&sbi->rename_sem);
 		err = IS_ERR(fid) ? PTR_ERR(fid) :
 		      p9x_rename(fid, nfid, new_dentry->d_name.name);
-		if (!IS_ERR(fid))
-			p9x_fid_put(fid);
 	}
+	/*
+	 * Before anyone reads the names off the dentries again
+	 * (FS_RENAME_DOES_D_MOVE): a walk by the old name now would find
+	 * nothing, or another file that took the name.
+	 */
+	if (!err)
+		d_move(old_dentry, new_dentry);
+	up_write(&sbi->rename_sem);
+	if (!IS_ERR_OR_NULL(fid))
+		p9x_fid_put(fid);
 	p9x_fid_put(nfid);
 	p9x_fid_put(ofid);
 	if (err)
 		return err;
+	/* Fids walked by the old name are walked again by the new one. */
+	p9x_dentry_forget_fids(old_dentry);
 	p9x_attrs_stale(old_dir);
 	p9x_attrs_stale(new_dir);
 	p9x_attrs_stale(d_inode(old_dentry));
@@ -389,8 +403,6 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 		else if (target->i_nlink)
 			drop_nlink(target);
 	}
-	/* Fids walked by the old name are walked again by the new one. */
-	p9x_dentry_forget_fids(old_dentry);
 	return 0;
 }
 

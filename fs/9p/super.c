@@ -436,6 +436,7 @@ static int p9x_get_tree(struct fs_context *fc)
 	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
 	if (!sbi)
 		return -ENOMEM;
+	init_rwsem(&sbi->rename_sem);
 	/* Taken now: a task's last close may come after its namespaces go. */
 	strscpy(sbi->nodename, utsname()->nodename, sizeof(sbi->nodename));
 	copts.ops = o->trans;
@@ -538,6 +539,8 @@ static struct file_system_type p9x_fs_type = {
 	.init_fs_context = p9x_init_fs_context,
 	.parameters = p9x_params,
 	.kill_sb = p9x_kill_sb,
+	/* ->rename moves the dentry itself, under rename_sem. */
+	.fs_flags = FS_RENAME_DOES_D_MOVE,
 };
 
 static int __init p9x_module_init(void)
