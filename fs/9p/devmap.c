@@ -16,10 +16,18 @@
 
 #include "devmap.h"
 
+/**
+ * struct p9x_devmap_entry - one host device of a mount
+ * @node: in p9x_devmap.table
+ * @host: the host device, as the server gives it
+ * @dev: its guest device number
+ * @anon: @dev is an anonymous device number of its own, to give back
+ */
 struct p9x_devmap_entry {
 	struct hlist_node node;
 	u64 host;
 	dev_t dev;
+	bool anon;
 };
 
 void p9x_devmap_init(struct p9x_devmap *m, u64 root_host, dev_t root_dev)
@@ -29,7 +37,14 @@ void p9x_devmap_init(struct p9x_devmap *m, u64 root_host, dev_t root_dev)
 	m->root_host = root_host;
 	m->root_dev = root_dev;
 	m->count = 0;
-	m->full_warned = false;
+	m->warned = 0;
+}
+
+/* The one warning of a mount whose host devices share its device. */
+static void p9x_devmap_warn(struct p9x_devmap *m, const char *why)
+{
+	if (!test_and_set_bit(0, &m->warned))
+		pr_warn("%s; the rest share the mount's device number\n", why);
 }
 
 static struct p9x_devmap_entry *p9x_devmap_find(struct p9x_devmap *m,
@@ -47,36 +62,48 @@ static struct p9x_devmap_entry *p9x_devmap_find(struct p9x_devmap *m,
  * p9x_devmap_get() - the guest device number for a host device
  * @m: the mount's map
  * @host: qid.dev from the server
+ * @dev: set to the device number to report as st_dev
  *
  * May sleep.  Past P9X_DEVMAP_MAX devices per mount (a server cannot
- * make us use up the system's anonymous device numbers) the rest share
- * the superblock's device, with one warning.
+ * make us use up the system's anonymous device numbers), and once the
+ * system has none left, further host devices share the superblock's
+ * device, with one warning; that answer is kept like any other, so a
+ * host device always gets the same number.
  *
- * Return: the device number to report as st_dev.
+ * Return: 0, or -ENOMEM: nothing is decided then, so a later call can
+ * still give the host device a number of its own.
  */
-dev_t p9x_devmap_get(struct p9x_devmap *m, u64 host)
+int p9x_devmap_get(struct p9x_devmap *m, u64 host, dev_t *dev)
 {
 	struct p9x_devmap_entry *e, *mine;
-	dev_t dev;
+	bool full;
 
-	if (host == m->root_host)
-		return m->root_dev;
+	if (host == m->root_host) {
+		*dev = m->root_dev;
+		return 0;
+	}
 
 	spin_lock(&m->lock);
 	e = p9x_devmap_find(m, host);
-	dev = e ? e->dev : 0;
+	full = m->count >= P9X_DEVMAP_MAX;
+	*dev = e ? e->dev : m->root_dev;
 	spin_unlock(&m->lock);
-	if (e)
-		return dev;
+	if (e || full) {
+		if (!e)
+			p9x_devmap_warn(m, "more than " __stringify(P9X_DEVMAP_MAX)
+					" host filesystems under one mount");
+		return 0;
+	}
 
 	mine = kmalloc(sizeof(*mine), GFP_NOFS);
 	if (!mine)
-		return m->root_dev;
-	if (get_anon_bdev(&mine->dev)) {
-		kfree(mine);
-		return m->root_dev;
-	}
+		return -ENOMEM;
 	mine->host = host;
+	mine->anon = !get_anon_bdev(&mine->dev);
+	if (!mine->anon) {
+		mine->dev = m->root_dev;
+		p9x_devmap_warn(m, "no anonymous device numbers left");
+	}
 
 	spin_lock(&m->lock);
 	e = p9x_devmap_find(m, host);
@@ -86,19 +113,15 @@ dev_t p9x_devmap_get(struct p9x_devmap *m, u64 host)
 		e = mine;
 		mine = NULL;
 	}
-	dev = e ? e->dev : m->root_dev;
-	if (!e && !m->full_warned) {
-		m->full_warned = true;
-		pr_warn("more than %u host filesystems under one mount; the rest share its device number\n",
-			P9X_DEVMAP_MAX);
-	}
+	*dev = e ? e->dev : m->root_dev;
 	spin_unlock(&m->lock);
 
 	if (mine) {
-		free_anon_bdev(mine->dev);
+		if (mine->anon)
+			free_anon_bdev(mine->dev);
 		kfree(mine);
 	}
-	return dev;
+	return 0;
 }
 
 /* At unmount: give the device numbers back. */
@@ -110,7 +133,8 @@ void p9x_devmap_destroy(struct p9x_devmap *m)
 
 	hash_for_each_safe(m->table, bkt, tmp, e, node) {
 		hash_del(&e->node);
-		free_anon_bdev(e->dev);
+		if (e->anon)
+			free_anon_bdev(e->dev);
 		kfree(e);
 	}
 	m->count = 0;

@@ -14,12 +14,12 @@
 
 /**
  * struct p9x_devmap - host devices seen by one mount
- * @lock: protects @table, @count and @full_warned
+ * @lock: protects @table and @count
  * @table: host device -> struct p9x_devmap_entry
  * @root_host: host device of the share's root
  * @root_dev: the superblock's device, reported for @root_host
  * @count: entries in @table
- * @full_warned: the P9X_DEVMAP_MAX warning was given
+ * @warned: bit 0: the warning that host devices share the mount's was given
  */
 struct p9x_devmap {
 	spinlock_t lock;	/* see above */
@@ -27,11 +27,11 @@ struct p9x_devmap {
 	u64 root_host;
 	dev_t root_dev;
 	unsigned int count;
-	bool full_warned;
+	unsigned long warned;
 };
 
 void p9x_devmap_init(struct p9x_devmap *m, u64 root_host, dev_t root_dev);
-dev_t p9x_devmap_get(struct p9x_devmap *m, u64 host);
+int p9x_devmap_get(struct p9x_devmap *m, u64 host, dev_t *dev);
 void p9x_devmap_destroy(struct p9x_devmap *m);
 
 #endif /* _9PLX_DEVMAP_H */

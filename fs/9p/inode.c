@@ -187,7 +187,8 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 				   sbi->c->name, attr->qid.path);
 		return ERR_PTR(-EIO);
 	}
-	key.dev = p9x_devmap_get(&sbi->devmap, attr->qid.dev);
+	if (p9x_devmap_get(&sbi->devmap, attr->qid.dev, &key.dev))
+		return ERR_PTR(-ENOMEM);
 	inode = iget5_locked(sb, p9x_qid_hash(&attr->qid),
 			     unique ? p9x_inode_test : p9x_inode_test_never,
 			     p9x_inode_set, &key);
