@@ -140,8 +140,9 @@ kit_walk() {
 # cache key covers every input, so a changed script or module makes a
 # new image.
 kit_initramfs() {
-	local ver=$1 ko=$2 mods key img tree f probe fh ll hostile
+	local ver=$1 ko=$2 mods key img tree f probe fh ll hostile fz
 	mods=$(kit_stage_modules "$ver") || return 1
+	fz=$(kit_tool nlxfuzz) || return 1
 	probe=$(kit_nlxprobe) || return 1
 	fh=$(kit_tool nlxfh) || return 1
 	ll=$(kit_tool nlxlandlock) || return 1
@@ -153,6 +154,7 @@ kit_initramfs() {
 		sha256sum <"$fh"
 		sha256sum <"$ll"
 		sha256sum <"$hostile"
+		sha256sum <"$fz"
 		cat "$top"/tests/vm/guest/* "$top/tests/vm/lib/guestkit.sh"
 		(cd "$mods" && sha256sum -- *)
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
@@ -174,6 +176,7 @@ kit_initramfs() {
 	cp "$fh" "$tree/bin/nlxfh"
 	cp "$ll" "$tree/bin/nlxlandlock"
 	cp "$hostile" "$tree/bin/hostile"
+	cp "$fz" "$tree/bin/nlxfuzz"
 	cp "$top/tests/vm/guest/init" "$tree/init"
 	chmod 755 "$tree/init"
 	for f in "$top"/tests/vm/guest/*.sh; do
