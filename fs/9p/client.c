@@ -214,6 +214,21 @@ static bool p9x_req_finished(struct p9x_req *req)
 	return smp_load_acquire(&req->state) >= P9X_REQ_DONE;
 }
 
+/**
+ * p9x_req_answered() - whether the server itself answered a request
+ * @req: a finished request
+ *
+ * A request the transport handed back without a reply, lost with its
+ * connection or let go after a flush, was not answered.
+ *
+ * Return: true if @req holds a reply from the server.
+ */
+static bool p9x_req_answered(struct p9x_req *req)
+{
+	/* Pairs with the release in p9x_req_complete(): rc_len is visible. */
+	return smp_load_acquire(&req->state) == P9X_REQ_DONE && req->rc_len;
+}
+
 static int p9x_send(struct p9x_client *c, struct p9x_req *req)
 {
 	if (READ_ONCE(c->lost))
@@ -225,7 +240,10 @@ static int p9x_send(struct p9x_client *c, struct p9x_req *req)
 /*
  * A fatal signal interrupted the wait for @old: ask the server to forget
  * it, and wait until it has.  After Rflush the server answers @old no
- * more; if it answered before, that answer stands.
+ * more; if it answered before, that answer stands.  Only an answered
+ * Tflush lets the transport drop @old (->cancelled): one lost with the
+ * connection says nothing about @old, which the transport completes as
+ * lost in its own time, possibly from its ->close.
  */
 static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 {
@@ -240,11 +258,13 @@ static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 	if (p9x_send(c, req))
 		goto put_flush;
 	wait_event(req->wq, p9x_req_finished(req));
-	p9x_req_put(req);
-	if (!p9x_req_finished(old) && c->ops->cancelled)
-		c->ops->cancelled(c, old);
-	return;
-
+	if (p9x_req_answered(req)) {
+		p9x_req_put(req);
+		if (!p9x_req_finished(old) && c->ops->cancelled)
+			c->ops->cancelled(c, old);
+		return;
+	}
+	/* The connection went first; the transport hands @old back too. */
 put_flush:
 	p9x_req_put(req);
 wait_old:
@@ -257,7 +277,9 @@ static void p9x_flush_done(struct p9x_req *req)
 	struct p9x_client *c = req->c;
 	struct p9x_req *old = req->priv;
 
-	if (!p9x_req_finished(old) && c->ops->cancelled)
+	/* As in p9x_flush(): a lost Tflush tells nothing about @old. */
+	if (p9x_req_answered(req) && !p9x_req_finished(old) &&
+	    c->ops->cancelled)
 		c->ops->cancelled(c, old);
 	p9x_req_put(old);
 }

@@ -48,8 +48,10 @@ struct p9x_trans_args {
  * @cancelled: optional.  The server answered Tflush for @req without
  *	answering @req, so it never will: if the transport still holds @req,
  *	complete it with p9x_req_done(@req, 0) and drop its reference.
- *	Transports whose server always hands every request back (virtio)
- *	leave it NULL.
+ *	Called only after an answer to the Tflush; a Tflush the transport
+ *	handed back lost says nothing about @req, which the transport
+ *	completes itself.  Transports whose server always hands every
+ *	request back (virtio) leave it NULL.
  *
  * A transport reports each reply with p9x_req_done() and the loss of the
  * server with p9x_client_lost().  A transport that receives replies by
