@@ -237,6 +237,38 @@ static int p9x_send(struct p9x_client *c, struct p9x_req *req)
 	return c->ops->request(c, req);
 }
 
+/**
+ * p9x_cancelled() - let the transport drop a request the server flushed
+ * @c: the session
+ * @old: a request whose Tflush the server answered
+ *
+ * Calls ->cancelled if @old is still unanswered, unless the session is
+ * closing: a completion that runs while p9x_client_destroy() closes the
+ * transport leaves @old to ->close, which hands back whatever it holds,
+ * and a call already under way ends before ->close begins.
+ */
+static void p9x_cancelled(struct p9x_client *c, struct p9x_req *old)
+{
+	unsigned long flags;
+	bool go;
+
+	if (!c->ops->cancelled)
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	go = !c->closing;
+	if (go)
+		c->cancelling++;
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!go)
+		return;
+	if (!p9x_req_finished(old))
+		c->ops->cancelled(c, old);
+	spin_lock_irqsave(&c->lock, flags);
+	c->cancelling--;
+	spin_unlock_irqrestore(&c->lock, flags);
+	wake_up(&c->clunks_wq);
+}
+
 /*
  * A fatal signal interrupted the wait for @old: ask the server to forget
  * it, and wait until it has.  After Rflush the server answers @old no
@@ -260,8 +292,7 @@ static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 	wait_event(req->wq, p9x_req_finished(req));
 	if (p9x_req_answered(req)) {
 		p9x_req_put(req);
-		if (!p9x_req_finished(old) && c->ops->cancelled)
-			c->ops->cancelled(c, old);
+		p9x_cancelled(c, old);
 		return;
 	}
 	/* The connection went first; the transport hands @old back too. */
@@ -278,9 +309,8 @@ static void p9x_flush_done(struct p9x_req *req)
 	struct p9x_req *old = req->priv;
 
 	/* As in p9x_flush(): a lost Tflush tells nothing about @old. */
-	if (p9x_req_answered(req) && !p9x_req_finished(old) &&
-	    c->ops->cancelled)
-		c->ops->cancelled(c, old);
+	if (p9x_req_answered(req))
+		p9x_cancelled(c, old);
 	p9x_req_put(old);
 }
 
@@ -1720,6 +1750,16 @@ static void p9x_client_put(struct p9x_client *c)
 	kfree(c);
 }
 
+static bool p9x_client_cancelling(struct p9x_client *c)
+{
+	bool busy;
+
+	spin_lock_irq(&c->lock);
+	busy = c->cancelling;
+	spin_unlock_irq(&c->lock);
+	return busy;
+}
+
 /**
  * p9x_client_destroy() - close a session
  * @c: the session; every fid must have been put
@@ -1733,6 +1773,11 @@ void p9x_client_destroy(struct p9x_client *c)
 	wait_event_timeout(c->clunks_wq,
 			   !atomic_read(&c->clunks) || READ_ONCE(c->lost),
 			   P9X_CLUNK_WAIT);
+	spin_lock_irq(&c->lock);
+	c->closing = true;
+	spin_unlock_irq(&c->lock);
+	/* No ->cancelled runs once ->close has begun. */
+	wait_event(c->clunks_wq, !p9x_client_cancelling(c));
 	c->ops->close(c);
 	p9x_client_put(c);
 }

@@ -119,12 +119,15 @@ struct p9x_req {
  * @trans: transport private state
  * @dialect: L or Lx, fixed by Tversion
  * @msize: negotiated maximum message size
- * @lock: protects @tags and @lost
+ * @lock: protects @tags, @lost, @closing and @cancelling
  * @tags: tag -> struct p9x_req
  * @fids: fid numbers in use
  * @lost: the transport is gone; every call fails with -EIO
+ * @closing: p9x_client_destroy() is closing the transport; no more
+ *	->cancelled calls
+ * @cancelling: ->cancelled calls under way
  * @clunks: Tclunks sent and not yet answered
- * @clunks_wq: woken as each is
+ * @clunks_wq: woken as each is, and as each ->cancelled call ends
  * @name: the mount source, for log lines
  */
 struct p9x_client {
@@ -133,10 +136,12 @@ struct p9x_client {
 	void *trans;
 	enum p9x_dialect dialect;
 	u32 msize;
-	spinlock_t lock;	/* tags, lost */
+	spinlock_t lock;	/* tags, lost, closing, cancelling */
 	struct idr tags;
 	struct ida fids;
 	bool lost;
+	bool closing;
+	unsigned int cancelling;
 	atomic_t clunks;
 	wait_queue_head_t clunks_wq;
 	char *name;

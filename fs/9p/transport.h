@@ -35,8 +35,11 @@ struct p9x_trans_args {
  *	req->data (a bvec iterator) itself, when req->zc is set
  * @open: connect @c to the server named @addr (the mount source) with
  *	@args; sets c->trans to the transport's private state
- * @close: disconnect; called once, after every request has finished.  The
- *	transport must not call back into @c afterwards.
+ * @close: disconnect; called once, when no caller waits any more.
+ *	Requests the transport still holds (flushed ones the server never
+ *	answered) it completes as usual, the stream transports at once
+ *	with p9x_req_lost(); it must not call into @c itself afterwards.
+ *	No other operation is called once close has begun.
  * @request: queue @req for sending.  Returns 0 once the transport has
  *	taken its own reference on @req (released with p9x_req_put() when
  *	the server's answer or the loss of the transport completes it), or a

@@ -317,6 +317,10 @@ static int fk_open(struct p9x_client *c, const char *addr,
 	return 0;
 }
 
+/*
+ * Like trans_fd, stop the connection's own work first (which sleeps),
+ * then hand back what is still held.
+ */
 static void fk_close(struct p9x_client *c)
 {
 	struct fk *fk = c->trans;
@@ -324,6 +328,7 @@ static void fk_close(struct p9x_client *c)
 	spin_lock(&fk->lock);
 	fk->closing = true;
 	spin_unlock(&fk->lock);
+	msleep(20);
 	fk_lose_held(fk);
 }
 
@@ -972,6 +977,36 @@ static void client_transport_lost(struct kunit *test)
 }
 
 /*
+ * Leave a killed Tfsync with its Tflush outstanding and put the root fid,
+ * as the last task using a mount would before umount.
+ */
+static void fk_kill_and_leave(struct fk *fk, u16 *ftag)
+{
+	struct fk_call *call;
+	u16 tag;
+
+	call = fk_start_killed(fk, FK_FSYNC, P9X_TFSYNC, &tag, ftag);
+	KUNIT_EXPECT_EQ(fk->test, fk_call_end(call), -EINTR);
+	p9x_fid_put(fk->root);
+	fk->root = NULL;
+}
+
+/*
+ * umount: the transport hands back what it held, and ->cancelled is never
+ * called for a request the server did not flush, nor during ->close.
+ */
+static void fk_umount(struct fk *fk)
+{
+	p9x_client_destroy(fk->c);
+	fk->c = NULL;
+	KUNIT_EXPECT_TRUE(fk->test, fk->closing);
+	KUNIT_EXPECT_EQ(fk->test, fk_nheld(fk), 0);
+	/* The completions run before the exit frees the cache. */
+	msleep(100);
+	KUNIT_EXPECT_EQ(fk->test, fk->bad_cancels, 0);
+}
+
+/*
  * umount with requests outstanding: a killed call whose Tflush the server
  * never answers, and a clunk it never answers.  Destroying the session
  * waits a bounded time for the clunk, closes the transport, which hands
@@ -980,31 +1015,39 @@ static void client_transport_lost(struct kunit *test)
 static void client_teardown_outstanding(struct kunit *test)
 {
 	struct fk *fk = test->priv;
-	struct fk_call *call;
 	struct p9x_fid *fid;
-	u16 tag, ftag;
+	u16 ftag;
 
 	KUNIT_ASSERT_NOT_NULL(test, fk->root);
 	fid = p9x_walk(fk->root, 0, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fid));
-	call = fk_start_killed(fk, FK_FSYNC, P9X_TFSYNC, &tag, &ftag);
-	KUNIT_EXPECT_EQ(test, fk_call_end(call), -EINTR);
-	p9x_fid_put(fk->root);
-	fk->root = NULL;
+	fk_kill_and_leave(fk, &ftag);
 
 	fk->hold_clunk = true;
-	call = fk_call_start(fk, FK_PUT_KILLED, fid);
-	fk_call_end(call);
+	fk_call_end(fk_call_start(fk, FK_PUT_KILLED, fid));
 	KUNIT_EXPECT_EQ(test, fk_nheld(fk), 3);
 
-	p9x_client_destroy(fk->c);
-	fk->c = NULL;
-	KUNIT_EXPECT_TRUE(test, fk->closing);
+	fk_umount(fk);
 	KUNIT_EXPECT_EQ(test, fk->lost, 3);
-	KUNIT_EXPECT_EQ(test, fk_nheld(fk), 0);
-	/* The completions run before the exit frees the cache. */
-	msleep(100);
-	KUNIT_EXPECT_EQ(test, fk->bad_cancels, 0);
+}
+
+/*
+ * umount right after an Rflush: the flush's completion runs while the
+ * transport closes.  It must not call ->cancelled then; the transport
+ * hands the flushed request back from its ->close.
+ */
+static void client_teardown_after_rflush(struct kunit *test)
+{
+	struct fk *fk = test->priv;
+	struct fk_msg m;
+	u16 ftag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	fk_kill_and_leave(fk, &ftag);
+	/* No sleep between the two: the completion is still queued. */
+	KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rempty(&m, P9X_RFLUSH, ftag)));
+	fk_umount(fk);
+	KUNIT_EXPECT_EQ(test, fk->cancels + fk->lost, 1);
 }
 
 static struct kunit_case client_cases[] = {
@@ -1019,6 +1062,7 @@ static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_killed_clunk),
 	KUNIT_CASE(client_transport_lost),
 	KUNIT_CASE_SLOW(client_teardown_outstanding),
+	KUNIT_CASE(client_teardown_after_rflush),
 	{}
 };
 
