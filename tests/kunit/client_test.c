@@ -976,6 +976,72 @@ static void client_transport_lost(struct kunit *test)
 	fk_expect_idle(fk);
 }
 
+/* Result of a request sent with a completion, and when it ran. */
+struct fk_async {
+	ssize_t ret;
+	struct completion done;
+};
+
+static void fk_async_done(struct p9x_req *req)
+{
+	struct fk_async *a = req->priv;
+
+	a->ret = p9x_io_result(req);
+	complete(&a->done);
+}
+
+/*
+ * Tread and Twrite sent with a completion (writeback, readahead): the
+ * completion runs in the background with the server's answer, or with
+ * -EIO when the connection drops first, and takes the request with it.
+ */
+static void client_async_io(struct kunit *test)
+{
+	struct fk *fk = test->priv;
+	struct fk_async *w, *r;
+	struct iov_iter it;
+	struct bio_vec bv;
+	struct page *page;
+	struct fk_msg m;
+	struct kvec kv;
+	char data[] = "hello";
+	u16 tag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	/* Not on the stack: a late completion must find them. */
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && r);
+	init_completion(&w->done);
+	kv.iov_base = data;
+	kv.iov_len = sizeof(data);
+	iov_iter_kvec(&it, ITER_SOURCE, &kv, 1, sizeof(data));
+	KUNIT_EXPECT_NULL(test, p9x_write_start(fk->root, 0, &it,
+						fk_async_done, w));
+	fk_wait_sent(fk, P9X_TWRITE, &tag, NULL);
+	fk_begin(&m, P9X_RWRITE, tag);
+	fk_put(&m, 4, 4);
+	KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_end(&m)));
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&w->done, FK_WAIT),
+			0);
+	KUNIT_EXPECT_EQ(test, w->ret, 4);
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	init_completion(&r->done);
+	bvec_set_page(&bv, page, FK_READ_LEN, 0);
+	iov_iter_bvec(&it, ITER_DEST, &bv, 1, FK_READ_LEN);
+	KUNIT_EXPECT_NULL(test, p9x_read_start(fk->root, 0, &it,
+					       fk_async_done, r));
+	fk_wait_sent(fk, P9X_TREAD, &tag, NULL);
+	fk_drop(fk);
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&r->done, FK_WAIT),
+			0);
+	KUNIT_EXPECT_EQ(test, r->ret, -EIO);
+	__free_page(page);
+	fk_expect_idle(fk);
+}
+
 /*
  * Leave a killed Tfsync with its Tflush outstanding and put the root fid,
  * as the last task using a mount would before umount.
@@ -1061,6 +1127,7 @@ static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_flush_lost),
 	KUNIT_CASE(client_killed_clunk),
 	KUNIT_CASE(client_transport_lost),
+	KUNIT_CASE(client_async_io),
 	KUNIT_CASE_SLOW(client_teardown_outstanding),
 	KUNIT_CASE(client_teardown_after_rflush),
 	{}
