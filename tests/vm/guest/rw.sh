@@ -513,14 +513,16 @@ for _c in none mmap loose; do
 	check "fsize-$_c" c_fsize "$_c"
 done
 check parent-attrs-loose c_parent_attrs loose
-# QEMU closes the host directories of idle fids when it runs short of
-# descriptors; diod keeps one open per fid and runs out first.
+# Against the patched QEMU only: it is the client's side that is tested,
+# and 65600 directories take minutes under TCG.  (QEMU closes the host
+# directories of idle fids when it runs short of descriptors; diod
+# keeps one open per fid and would run out first.)
 case $NLX_SERVER/$RW_CLIENT in
-stock/stock | patched/stock)
+patched/stock | patched/upstream)
 	# Not run: it would fill the kernel log with allocation failures.
 	skip dir-tags "the in-kernel client keeps a buffer of msize bytes per open directory: a 512 MiB guest runs out of memory after some 1500 (seen: ENOMEM and a page allocation failure)"
 	;;
-stock/* | patched/*) check dir-tags c_dir_tags ;;
+patched/*) check dir-tags c_dir_tags ;;
 esac
 check fsx-none c_fsx none 11
 check many-remount c_many_remount
