@@ -8,6 +8,8 @@
 #   make KVER=<ver> module-kver
 #                             build into build/<ver>/9plx.ko, so modules
 #                             for several kernels can sit side by side
+#                             (with KDIR=<tree> too: against that tree,
+#                             e.g. the VM suite's debug kernel)
 #   make modules-all          both Debian 12 kernels (6.12 and 6.1)
 #   make deb                  9plx-dkms_<version>_all.deb (packaging/mkdeb)
 #   make dkms-install         the same files, and DKMS builds for every
@@ -51,7 +53,8 @@ module:
 build/%/9plx.ko: $(SRCS)
 	mkdir -p build/$*/src
 	cp -a Kbuild VERSION fs include build/$*/src/
-	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/build/$*/src \
+	$(MAKE) -C $(if $(filter $*,$(KVER)),$(KDIR),/lib/modules/$*/build) \
+		M=$(CURDIR)/build/$*/src \
 		KCFLAGS=-Werror modules
 	cp build/$*/src/9plx.ko $@
 

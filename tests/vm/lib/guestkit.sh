@@ -19,17 +19,57 @@ kit_versions() {
 	[ -n "$K612" ] && [ -n "$K61" ]
 }
 
-# kit_kernel_ok VER: is the unpacked guest kernel VER there?
+# Guest kernels are named by VER: a Debian kernel's version (its
+# package unpacked by tools/setup under $NINEPLX_CACHE/kernels/VER), or
+# debugk-<hash>, the debug kernel tests/vm/debugk-build keeps in
+# $NINEPLX_CACHE/debugk-<hash>.
+
+# kit_kernel_ok VER: is the guest kernel VER there?
 kit_kernel_ok() {
-	[ -f "$NINEPLX_CACHE/kernels/$1/done" ] &&
-		[ -f "$(kit_vmlinuz "$1")" ]
+	case $1 in
+	debugk-*) [ -f "$NINEPLX_CACHE/$1/stamp" ] ;;
+	*) [ -f "$NINEPLX_CACHE/kernels/$1/done" ] ;;
+	esac && [ -f "$(kit_vmlinuz "$1")" ]
 }
 
-kit_vmlinuz() { echo "$NINEPLX_CACHE/kernels/$1/root/boot/vmlinuz-$1-amd64"; }
-kit_moddir() { echo "$NINEPLX_CACHE/kernels/$1/root/lib/modules/$1-amd64"; }
+kit_vmlinuz() {
+	case $1 in
+	debugk-*) echo "$NINEPLX_CACHE/$1/vmlinuz" ;;
+	*) echo "$NINEPLX_CACHE/kernels/$1/root/boot/vmlinuz-$1-amd64" ;;
+	esac
+}
 
-# kit_short VER: 6.12.95+deb12 -> 6.12, the name used in test names.
-kit_short() { echo "$1" | cut -d. -f1,2; }
+kit_moddir() {
+	case $1 in
+	debugk-*) echo "$NINEPLX_CACHE/$1/root/lib/modules/$(cat "$NINEPLX_CACHE/$1/release")" ;;
+	*) echo "$NINEPLX_CACHE/kernels/$1/root/lib/modules/$1-amd64" ;;
+	esac
+}
+
+# kit_kdir VER: the tree 9plx.ko is built against for VER.
+kit_kdir() {
+	case $1 in
+	debugk-*) echo "$NINEPLX_CACHE/$1/src" ;;
+	*) echo "/lib/modules/$1-amd64/build" ;;
+	esac
+}
+
+# kit_kver VER: the name of VER's build directory (build/<name>/9plx.ko).
+kit_kver() {
+	case $1 in
+	debugk-*) echo "$1" ;;
+	*) echo "$1-amd64" ;;
+	esac
+}
+
+# kit_short VER: 6.12.95+deb12 -> 6.12, the name used in test names;
+# the debug kernel is 6.12-debug.
+kit_short() {
+	case $1 in
+	debugk-*) echo 6.12-debug ;;
+	*) echo "$1" | cut -d. -f1,2 ;;
+	esac
+}
 
 # kit_stage_modules VER: decompress the stock modules the guest needs
 # (and, recursively, what they depend on) into a per-kernel cache dir,
