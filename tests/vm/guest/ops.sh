@@ -80,11 +80,12 @@ c_stress() {
 	}
 	_d=$M/stress/$OPS_ID
 	mkdir "$_d" 2>/tmp/e || { why "mkdir $_d: $(cat /tmp/e)"; return 1; }
-	# Under TCG each worker gets a third of one vCPU; 10 s of work,
-	# plus start and teardown, stays well under a minute.  sync-file
-	# over 1 MiB did not finish one round in 10 s on a loaded host.
-	timeout 90 /usr/bin/stress-ng --fsize 1 --sync-file 1 --sync-file-bytes 256k \
-		--copy-file 1 --verify --timeout 10s --temp-path "$_d" \
+	# Under TCG each worker gets a third of one vCPU; 20 s of work,
+	# plus start and teardown, stays under a minute.  sync-file over
+	# its smallest size (1 MiB) did not finish one round in 10 s on a
+	# loaded host.
+	timeout 90 /usr/bin/stress-ng --fsize 1 --sync-file 1 --sync-file-bytes 1m \
+		--copy-file 1 --verify --timeout 20s --temp-path "$_d" \
 		--metrics-brief >/tmp/stress.out 2>&1
 	_rc=$?
 	sed 's/^/nlx: stress-ng: /' /tmp/stress.out | head -n 40
