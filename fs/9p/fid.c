@@ -204,7 +204,9 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 	if (fid)
 		return fid;
 
-	down_read(&sbi->rename_sem);
+	/* Killable: a rename may be waiting on a server that stopped. */
+	if (down_read_killable(&sbi->rename_sem))
+		return ERR_PTR(-EINTR);
 	d = dget(dentry);
 	for (;;) {
 		fid = p9x_find_fid(d, uid, any);

@@ -365,17 +365,29 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 		p9x_fid_put(ofid);
 		return PTR_ERR(nfid);
 	}
-	/* The fids first: getting one may walk, under rename_sem too. */
-	down_write(&sbi->rename_sem);
+	/*
+	 * The fids first: getting one may walk, under rename_sem too.
+	 * Killable: a walk holding it may be waiting on a stopped server.
+	 */
+	if (down_write_killable(&sbi->rename_sem)) {
+		err = -EINTR;
+		goto put;
+	}
 	err = p9x_renameat(ofid, old_dentry->d_name.name, nfid,
 			   new_dentry->d_name.name);
 	if (err == -EOPNOTSUPP) {
 		/* Servers without Trenameat (diod): rename by fid. */
 		up_write(&sbi->rename_sem);
 		fid = p9x_dentry_fid(old_dentry);
-		down_write(&sbi->rename_sem);
-		err = IS_ERR(fid) ? PTR_ERR(fid) :
-		      p9x_rename(fid, nfid, new_dentry->d_name.name);
+		if (IS_ERR(fid)) {
+			err = PTR_ERR(fid);
+			goto put;
+		}
+		if (down_write_killable(&sbi->rename_sem)) {
+			err = -EINTR;
+			goto put;
+		}
+		err = p9x_rename(fid, nfid, new_dentry->d_name.name);
 	}
 	/*
 	 * Before anyone reads the names off the dentries again
@@ -385,6 +397,7 @@ static int p9x_rename_op(struct p9x_idmap *idmap, struct inode *old_dir,
 	if (!err)
 		d_move(old_dentry, new_dentry);
 	up_write(&sbi->rename_sem);
+put:
 	if (!IS_ERR_OR_NULL(fid))
 		p9x_fid_put(fid);
 	p9x_fid_put(nfid);
