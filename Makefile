@@ -16,8 +16,9 @@
 #                             kernel with headers, without a package
 #   make dkms-uninstall       undo make dkms-install
 #   make kunit | vmtest | qtest | fuzz | check | demo
-#   make hostile              the hostile 9P server's scenarios, 9plx and
-#                             the in-kernel client, in a 6.12 guest
+#   make hostile              the hostile 9P server's scenarios (9plx and
+#                             the in-kernel client) and damaged replies
+#                             from diod, in guests of the debug kernel
 #   make bench [BENCH_ROUNDS=3 BENCH_SEQ_MB=64 ...]
 #                             in-kernel client vs 9plx, see tests/bench
 
