@@ -70,6 +70,10 @@ BEGIN {
 	sub(/^[0-9]+@[0-9.]+:/, "")
 }
 
+$1 == "virtqueue_fill" {
+	next
+}
+
 $1 == "virtqueue_pop" {
 	settle("other")
 	pvq = $3
