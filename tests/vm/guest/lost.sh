@@ -11,7 +11,8 @@
 # hung-task detector (20 s, set by /init) would report anything stuck
 # in the kernel.  Also: signals end an F_SETLKW wait; SIGKILL ends a
 # read the (stopped) server sits on, through Tflush, and the mount goes
-# on working; umount -f drops a session whose server is stopped; and at
+# on working; SIGKILL ends a rename holding the rename semaphore and one
+# waiting for it; umount -f drops a session whose server is stopped; and at
 # the end, with every dead mount gone, 9plx unloads.
 
 # kill_under_dd PID: the background dd PID (errors in /tmp/dd.err) must
@@ -307,6 +308,82 @@ c_umount_force() {
 	return 0
 }
 
+# A rename waits on a stopped diod while it holds the mount's rename
+# semaphore, and a rename in another directory (so that the VFS's own
+# locks do not hold it back) waits for the semaphore: SIGKILL ends the
+# waiter while the holder still waits, then the holder, all while diod
+# is still stopped; and once diod runs again the mount works
+# and the second rename never happened.  cache=loose, with every name
+# looked up beforehand, so that neither rename asks the server anything
+# before its Trenameat.
+c_ren_killed() {
+	need_mount "$DM" || return
+	rm -rf "$EXP/nlx-ren1" "$EXP/nlx-ren2"
+	if ! { mkdir "$DM/nlx-ren1" "$DM/nlx-ren2" &&
+		echo a >"$DM/nlx-ren1/a" && echo c >"$DM/nlx-ren2/c"; }; then
+		why "cannot set up nlx-ren1 and nlx-ren2"
+		return 1
+	fi
+	ls -l "$DM/nlx-ren1" "$DM/nlx-ren2" >/dev/null
+	stat "$DM/nlx-ren1/b" "$DM/nlx-ren2/d" >/dev/null 2>&1
+	kill -STOP "$DIOD_PID"
+	mv "$DM/nlx-ren1/a" "$DM/nlx-ren1/b" 2>/tmp/mv1.err &
+	_m1=$!
+	sleep 1
+	mv "$DM/nlx-ren2/c" "$DM/nlx-ren2/d" 2>/tmp/mv2.err &
+	_m2=$!
+	sleep 1
+	_s1=$(head -n 12 "/proc/$_m1/stack" 2>/dev/null | tr '\n' ' ')
+	_s2=$(head -n 12 "/proc/$_m2/stack" 2>/dev/null | tr '\n' ' ')
+	# The first waits in a request below p9x_rename_op; the second in
+	# p9x_rename_op itself, for the semaphore (the kernel leaves the
+	# scheduler's and the rwsem's own frames out of these stacks).
+	_bad=""
+	case $_s1 in
+	*p9x_rename_op*) case $(head -n 1 "/proc/$_m1/stack" 2>/dev/null) in
+		*p9x_rename_op*) _bad="first mv not in a request: $_s1" ;;
+		esac ;;
+	*) _bad="first mv not in p9x_rename_op: $_s1" ;;
+	esac
+	case $(head -n 1 "/proc/$_m2/stack" 2>/dev/null) in
+	*p9x_rename_op*) ;;
+	*) _bad="$_bad; second mv not waiting in p9x_rename_op: $_s2" ;;
+	esac
+	# The waiter first, while the holder still holds the semaphore.
+	_left=""
+	kill -KILL "$_m2" 2>/dev/null
+	if ! lk_gone "$_m2" 5; then
+		_left="the waiting mv"
+	elif ! kill -0 "$_m1" 2>/dev/null; then
+		_bad="$_bad; the first mv ended before it was killed: $(cat /tmp/mv1.err)"
+	fi
+	kill -KILL "$_m1" 2>/dev/null
+	lk_gone "$_m1" 5 || _left="${_left:+$_left and }the holding mv"
+	kill -CONT "$DIOD_PID"
+	if [ -n "$_left" ]; then
+		lk_gone "$_m1" 10
+		lk_gone "$_m2" 10
+		why "$_left still there 5 s after SIGKILL while diod was stopped; stacks: $_s1 / $_s2"
+		return 1
+	fi
+	[ -z "$_bad" ] || { why "${_bad#; }"; return 1; }
+	c_d_read "$DM" || return 1
+	c_d_write "$DM" || return 1
+	# The first rename may have reached diod before its Tflush; the
+	# second was never sent.
+	if [ ! -e "$EXP/nlx-ren2/c" ] || [ -e "$EXP/nlx-ren2/d" ]; then
+		# shellcheck disable=SC2012 # for people to read; names are plain
+		why "export after the killed renames: $(ls "$EXP/nlx-ren2" | tr '\n' ' ')"
+		return 1
+	fi
+	[ "$(cat "$DM/nlx-ren2/c" 2>&1)" = c ] || { why "nlx-ren2/c reads '$(cat "$DM/nlx-ren2/c" 2>&1)'"; return 1; }
+	mv "$DM/nlx-ren2/c" "$DM/nlx-ren2/d" 2>/tmp/mv2.err || { why "mv c d afterwards: $(cat /tmp/mv2.err)"; return 1; }
+	[ -e "$EXP/nlx-ren2/d" ] && [ ! -e "$EXP/nlx-ren2/c" ] && return 0
+	# shellcheck disable=SC2012 # for people to read; names are plain
+	why "export after mv c d: $(ls "$EXP/nlx-ren2" | tr '\n' ' ')"
+	return 1
+}
+
 c_lost_rmmod() {
 	for _m in "$DM" "$LK2"; do
 		umount_if "$_m"
@@ -363,6 +440,12 @@ umount_if "$DM"
 PFX=lost/force-
 check mount c_dmounted tcp "$DM"
 check umount-f c_umount_force
+umount_if "$DM"
+
+PFX=lost/rename-
+check mount c_dmounted tcp "$DM" cache=loose
+check killed c_ren_killed
+check umount c_umount "$DM"
 umount_if "$DM"
 
 PFX=lost/lock-
