@@ -371,4 +371,11 @@ static inline pid_t p9x_fl_pid(const struct file_lock *fl)
 }
 #endif
 
+#if P9X_KV_AT_LEAST(6, 2)
+#include <kunit/static_stub.h>
+#else
+/* 6.1 has no static stubs; nothing replaces a function there. */
+#define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) ((void)(real_fn_name))
+#endif
+
 #endif /* _9PLX_COMPAT_H */

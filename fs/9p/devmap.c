@@ -13,7 +13,9 @@
 #include <linux/fs.h>
 #include <linux/hash.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
+#include "compat.h"
 #include "devmap.h"
 
 /**
@@ -38,6 +40,16 @@ void p9x_devmap_init(struct p9x_devmap *m, u64 root_host, dev_t root_dev)
 	m->root_dev = root_dev;
 	m->count = 0;
 	m->warned = 0;
+}
+
+/*
+ * A new entry.  Not static where KUnit is built: its tests replace it
+ * with one that fails (KUNIT_STATIC_STUB_REDIRECT is empty otherwise).
+ */
+VISIBLE_IF_KUNIT struct p9x_devmap_entry *p9x_devmap_alloc(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(p9x_devmap_alloc);
+	return kmalloc(sizeof(struct p9x_devmap_entry), GFP_NOFS);
 }
 
 /* The one warning of a mount whose host devices share its device. */
@@ -95,7 +107,7 @@ int p9x_devmap_get(struct p9x_devmap *m, u64 host, dev_t *dev)
 		return 0;
 	}
 
-	mine = kmalloc(sizeof(*mine), GFP_NOFS);
+	mine = p9x_devmap_alloc();
 	if (!mine)
 		return -ENOMEM;
 	mine->host = host;

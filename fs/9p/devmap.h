@@ -34,4 +34,8 @@ void p9x_devmap_init(struct p9x_devmap *m, u64 root_host, dev_t root_dev);
 int p9x_devmap_get(struct p9x_devmap *m, u64 host, dev_t *dev);
 void p9x_devmap_destroy(struct p9x_devmap *m);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+struct p9x_devmap_entry *p9x_devmap_alloc(void);
+#endif
+
 #endif /* _9PLX_DEVMAP_H */

@@ -8,9 +8,12 @@
  * different from all others, and the same one for as long as the mount
  * lives.  Past the per-mount cap the extra host devices share the
  * mount's device, and that answer does not change between lookups
- * either.  Unmount gives every number back.
+ * either.  Unmount gives every number back.  A lookup that finds no
+ * memory for a new host device fails, rather than showing the mount's
+ * device for good.
  */
 
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -119,10 +122,46 @@ static void devmap_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dm_get(test, 0x5555), first);
 }
 
+/* In place of p9x_devmap_alloc(): no memory. */
+static struct p9x_devmap_entry *dm_alloc_fails(void)
+{
+	return NULL;
+}
+
+/*
+ * Without memory for a new entry nothing is decided: the call fails
+ * (the lookup gives ENOMEM, instead of an inode that shows the mount's
+ * device for as long as it lives), host devices already known and the
+ * share's own still answer, and with memory back the new host device
+ * gets a number of its own.
+ */
+static void devmap_enomem(struct kunit *test)
+{
+	struct p9x_devmap *m = test->priv;
+	dev_t a, b, dev = 0;
+
+	a = dm_get(test, 0x802);
+	kunit_activate_static_stub(test, p9x_devmap_alloc, dm_alloc_fails);
+	KUNIT_EXPECT_EQ(test, p9x_devmap_get(m, 0x803, &dev), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, p9x_devmap_get(m, 0x803, &dev), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, dm_get(test, 0x802), a);
+	KUNIT_EXPECT_EQ(test, dm_get(test, DM_ROOT_HOST), DM_ROOT_DEV);
+	KUNIT_EXPECT_EQ(test, m->count, 1U);
+	KUNIT_EXPECT_FALSE(test, test_bit(0, &m->warned));
+	kunit_deactivate_static_stub(test, p9x_devmap_alloc);
+
+	b = dm_get(test, 0x803);
+	KUNIT_EXPECT_NE(test, b, DM_ROOT_DEV);
+	KUNIT_EXPECT_NE(test, b, a);
+	KUNIT_EXPECT_EQ(test, dm_get(test, 0x803), b);
+	KUNIT_EXPECT_EQ(test, m->count, 2U);
+}
+
 static struct kunit_case devmap_cases[] = {
 	KUNIT_CASE(devmap_root_and_others),
 	KUNIT_CASE(devmap_stable),
 	KUNIT_CASE(devmap_cap),
+	KUNIT_CASE(devmap_enomem),
 	{}
 };
 
