@@ -83,15 +83,17 @@ c_gen_killpriv() {
 	mkdir -p "$GB/kp"
 	chmod 0777 "$GB/kp"
 	_f=kp/f-$1
-	if ! { echo data >"$GA/$_f" && echo more >>"$GA/$_f" &&
+	# Held open from the start, A keeps the inode (and what its writes
+	# remember) until the user's write.
+	if ! { echo data >"$GA/$_f" && exec 8<"$GA/$_f" &&
+	       echo more >>"$GA/$_f" &&
 	       chown 0:0 "$GB/$_f" && chmod 6777 "$GB/$_f"; }; then
 		why "set up $_f as root"
+		exec 8<&-
 		umount_if "$GA"
 		umount_if "$GB"
 		return 1
 	fi
-	# Held open, A keeps the inode (and what it remembers) meanwhile.
-	exec 8<"$GA/$_f"
 	_seen=$(stat -c %a "$GA/$_f")
 	nlxprobe asuser 1000 1000 sh -c "echo user >>$GA/$_f" 2>/tmp/e
 	_rc=$?
