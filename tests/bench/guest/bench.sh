@@ -68,14 +68,6 @@ bmount() {
 	fi
 }
 
-# cold: nothing of the share left in the guest's caches.
-cold() {
-	sync
-	timeout 120 umount "$M" || { echo "nlx: umount $M failed"; return 1; }
-	echo 3 >/proc/sys/vm/drop_caches
-	bmount || { echo "nlx: remount failed: $(cat /tmp/mount.err)"; return 1; }
-}
-
 secs() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'
 }
@@ -135,40 +127,67 @@ w_git() {
 	git -c safe.directory='*' -C "$1" status --porcelain
 }
 
-# One client, one cache mode, one round: every workload in order.
-bench_round() {
+# Phase N of the workloads for $CLIENT, on a mount made with the guest's
+# caches dropped (so "cold" is the start of a phase); its directory is
+# made in phase 1 and removed at the end of phase 8.
+phase() {
 	_d=$M/w-$CACHE-$ROUND-$CLIENT
-	bmount || { echo "nlx: mount for $CLIENT cache=$CACHE: $(cat /tmp/mount.err)"; return 1; }
-	[ "$ROUND" != 1 ] || report "BENCHMOUNT: $CACHE $CLIENT $(mount_line "$M")"
-	rm -rf "$_d"
-	mkdir -p "$_d/small"
-	wl seq-write w_seqwrite "$_d/big"
-	cold
-	wl seq-read-cold w_seqread "$_d/big"
-	wl seq-read-warm w_seqread "$_d/big"
-	cold
-	wl rand-read benchio randread "$_d/big" "$BENCH_RAND_OPS" 4096 1
-	wl rand-write benchio randwrite "$_d/big" "$BENCH_RAND_OPS" 4096 2
-	cold
-	wl create w_create "$_d/small"
-	cold
-	wl stat-cold benchio stat "$_d/small" "$BENCH_FILES"
-	wl stat-warm benchio stat "$_d/small" "$BENCH_FILES"
-	cold
-	wl readdir-stat ls -l "$_d/small"
-	cold
-	wl open-read-close benchio read "$_d/small" "$BENCH_FILES"
-	wl unlink benchio unlink "$_d/small" "$BENCH_FILES"
-	wl tar-x w_tarx "$_d"
-	cold
-	wl find find "$_d/tree"
-	wl du du -s "$_d/tree"
-	if command -v git >/dev/null; then
-		wl git-status w_git "$_d/tree"
-	fi
-	rm -rf "$_d"
-	sync
-	timeout 120 umount "$M" || umount -l "$M"
+	case $1 in
+	1)
+		rm -rf "$_d"
+		mkdir -p "$_d/small"
+		wl seq-write w_seqwrite "$_d/big"
+		;;
+	2)
+		wl seq-read-cold w_seqread "$_d/big"
+		wl seq-read-warm w_seqread "$_d/big"
+		;;
+	3)
+		wl rand-read benchio randread "$_d/big" "$BENCH_RAND_OPS" 4096 1
+		wl rand-write benchio randwrite "$_d/big" "$BENCH_RAND_OPS" 4096 2
+		;;
+	4) wl create w_create "$_d/small" ;;
+	5)
+		wl stat-cold benchio stat "$_d/small" "$BENCH_FILES"
+		wl stat-warm benchio stat "$_d/small" "$BENCH_FILES"
+		;;
+	6) wl readdir-stat ls -l "$_d/small" ;;
+	7)
+		wl open-read-close benchio read "$_d/small" "$BENCH_FILES"
+		wl unlink benchio unlink "$_d/small" "$BENCH_FILES"
+		wl tar-x w_tarx "$_d"
+		;;
+	8)
+		wl find find "$_d/tree"
+		wl du du -s "$_d/tree"
+		if command -v git >/dev/null; then
+			wl git-status w_git "$_d/tree"
+		fi
+		rm -rf "$_d"
+		;;
+	esac
+}
+
+# One cache mode, one round: phase by phase, each client in turn (the
+# one that goes first alternating), so that both run each workload
+# within seconds of each other, under the same conditions of a shared
+# machine, rather than minutes apart.
+bench_round() {
+	for _ph in 1 2 3 4 5 6 7 8; do
+		if [ $(((_ph + ROUND) % 2)) = 0 ]; then _cl="kernel 9plx"; else _cl="9plx kernel"; fi
+		for CLIENT in $_cl; do
+			sync
+			echo 3 >/proc/sys/vm/drop_caches
+			bmount || {
+				echo "nlx: mount for $CLIENT cache=$CACHE: $(cat /tmp/mount.err)"
+				return 1
+			}
+			[ "$ROUND$_ph" != 11 ] || report "BENCHMOUNT: $CACHE $CLIENT $(mount_line "$M")"
+			phase "$_ph"
+			sync
+			timeout 120 umount "$M" || umount -l "$M"
+		done
+	done
 }
 
 check setup c_setup
@@ -176,12 +195,8 @@ if is_mounted "$MK"; then
 	_r=1
 	while [ "$_r" -le "$BENCH_ROUNDS" ]; do
 		for CACHE in $BENCH_CACHES; do
-			# Alternate which client goes first from round to round.
-			if [ $((_r % 2)) = 1 ]; then _cl="kernel 9plx"; else _cl="9plx kernel"; fi
-			for CLIENT in $_cl; do
-				ROUND=$_r
-				bench_round
-			done
+			ROUND=$_r
+			bench_round
 		done
 		_r=$((_r + 1))
 	done
