@@ -308,6 +308,32 @@ c_umount_force() {
 	return 0
 }
 
+# ren_waits PID below|in: within 20 s, PID sleeps in a call below
+# p9x_rename_op (below) or in p9x_rename_op itself (in); its stack is
+# left in REN_STACK.
+ren_waits() {
+	for _i in $(seq 200); do
+		REN_STACK=$(head -n 12 "/proc/$1/stack" 2>/dev/null | tr '\n' ' ')
+		_top=$(head -n 1 "/proc/$1/stack" 2>/dev/null)
+		case $2/$REN_STACK in
+		below/*p9x_rename_op*)
+			case $_top in
+			*p9x_rename_op*) ;;
+			*) return 0 ;;
+			esac
+			;;
+		in/*)
+			case $_top in
+			*p9x_rename_op*) return 0 ;;
+			esac
+			;;
+		esac
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # A rename waits on a stopped diod while it holds the mount's rename
 # semaphore, and a rename in another directory (so that the VFS's own
 # locks do not hold it back) waits for the semaphore: SIGKILL ends the
@@ -327,28 +353,19 @@ c_ren_killed() {
 	ls -l "$DM/nlx-ren1" "$DM/nlx-ren2" >/dev/null
 	stat "$DM/nlx-ren1/b" "$DM/nlx-ren2/d" >/dev/null 2>&1
 	kill -STOP "$DIOD_PID"
-	mv "$DM/nlx-ren1/a" "$DM/nlx-ren1/b" 2>/tmp/mv1.err &
-	_m1=$!
-	sleep 1
-	mv "$DM/nlx-ren2/c" "$DM/nlx-ren2/d" 2>/tmp/mv2.err &
-	_m2=$!
-	sleep 1
-	_s1=$(head -n 12 "/proc/$_m1/stack" 2>/dev/null | tr '\n' ' ')
-	_s2=$(head -n 12 "/proc/$_m2/stack" 2>/dev/null | tr '\n' ' ')
 	# The first waits in a request below p9x_rename_op; the second in
 	# p9x_rename_op itself, for the semaphore (the kernel leaves the
 	# scheduler's and the rwsem's own frames out of these stacks).
+	# Each gets 20 s to get there: exec is slow on the debug kernel.
 	_bad=""
-	case $_s1 in
-	*p9x_rename_op*) case $(head -n 1 "/proc/$_m1/stack" 2>/dev/null) in
-		*p9x_rename_op*) _bad="first mv not in a request: $_s1" ;;
-		esac ;;
-	*) _bad="first mv not in p9x_rename_op: $_s1" ;;
-	esac
-	case $(head -n 1 "/proc/$_m2/stack" 2>/dev/null) in
-	*p9x_rename_op*) ;;
-	*) _bad="$_bad; second mv not waiting in p9x_rename_op: $_s2" ;;
-	esac
+	mv "$DM/nlx-ren1/a" "$DM/nlx-ren1/b" 2>/tmp/mv1.err &
+	_m1=$!
+	ren_waits "$_m1" below || _bad="first mv not in a request under p9x_rename_op: $REN_STACK"
+	mv "$DM/nlx-ren2/c" "$DM/nlx-ren2/d" 2>/tmp/mv2.err &
+	_m2=$!
+	ren_waits "$_m2" in || _bad="$_bad; second mv not waiting in p9x_rename_op: $REN_STACK"
+	_s1=$(head -n 12 "/proc/$_m1/stack" 2>/dev/null | tr '\n' ' ')
+	_s2=$(head -n 12 "/proc/$_m2/stack" 2>/dev/null | tr '\n' ' ')
 	# The waiter first, while the holder still holds the semaphore.
 	_left=""
 	kill -KILL "$_m2" 2>/dev/null
