@@ -200,7 +200,9 @@ kit_initramfs() {
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
 	} | sha256sum | cut -c1-16)
 	img=$NINEPLX_CACHE/vm/initrd/$ver-$key.cpio.gz
-	if [ -f "$img" ]; then
+	# Found: touched, so that the pruning below, when this run makes
+	# another image of the same kernel, takes older ones first.
+	if [ -f "$img" ] && touch "$img"; then
 		echo "$img"
 		return 0
 	fi
@@ -240,9 +242,9 @@ kit_initramfs() {
 	kit_cpio "$tree" >"$f"
 	mv "$f" "$img"
 	rm -rf "$tree"
-	# Keep the cache small: the newest few images of this kernel.
+	# Keep the cache small: the dozen images of this kernel used last.
 	find "${img%/*}" -maxdepth 1 -name "$ver-*.cpio.gz" -printf '%T@ %p\n' |
-		sort -rn | tail -n +7 | cut -d' ' -f2- | xargs -r rm -f --
+		sort -rn | tail -n +13 | cut -d' ' -f2- | xargs -r rm -f --
 	echo "$img"
 }
 
