@@ -182,7 +182,9 @@ bench_round() {
 				echo "nlx: mount for $CLIENT cache=$CACHE: $(cat /tmp/mount.err)"
 				return 1
 			}
-			[ "$ROUND$_ph" != 11 ] || report "BENCHMOUNT: $CACHE $CLIENT $(mount_line "$M")"
+			if [ "$ROUND" = 1 ] && [ "$_ph" = 1 ]; then
+				report "BENCHMOUNT: $CACHE $CLIENT $(mount_line "$M")"
+			fi
 			phase "$_ph"
 			sync
 			timeout 120 umount "$M" || umount -l "$M"
