@@ -129,13 +129,14 @@ w_git() {
 
 # Phase N of the workloads for $CLIENT, on a mount made with the guest's
 # caches dropped (so "cold" is the start of a phase); its directory is
-# made in phase 1 and removed at the end of phase 8.
+# made by the first phase run (afresh by phase 1) and removed at the end
+# of phase 8.
 phase() {
 	_d=$M/w-$CACHE-$ROUND-$CLIENT
+	[ "$1" != 1 ] || rm -rf "$_d"
+	mkdir -p "$_d/small"
 	case $1 in
 	1)
-		rm -rf "$_d"
-		mkdir -p "$_d/small"
 		wl seq-write w_seqwrite "$_d/big"
 		;;
 	2)
@@ -173,7 +174,7 @@ phase() {
 # within seconds of each other, under the same conditions of a shared
 # machine, rather than minutes apart.
 bench_round() {
-	for _ph in 1 2 3 4 5 6 7 8; do
+	for _ph in ${BENCH_PHASES:-1 2 3 4 5 6 7 8}; do
 		if [ $(((_ph + ROUND) % 2)) = 0 ]; then _cl="kernel 9plx"; else _cl="9plx kernel"; fi
 		for CLIENT in $_cl; do
 			sync
