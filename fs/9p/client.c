@@ -46,6 +46,33 @@ static void p9x_req_unpin(struct p9x_req *req)
 	req->pinned = NULL;
 }
 
+/*
+ * A reply of more than half a message (Treaddir asks for all a message
+ * holds) gets a buffer of msize bytes, and the last such buffer let go is
+ * kept for the next one: reading directory after directory then neither
+ * allocates nor, with init_on_alloc, clears half a megabyte per Treaddir.
+ */
+static void *p9x_rc_alloc(struct p9x_client *c, struct p9x_req *req, u32 cap)
+{
+	void *buf;
+
+	if (cap <= c->msize / 2 || cap > c->msize)
+		return kvmalloc(cap, GFP_NOFS);
+	__set_bit(P9X_REQ_RC_FULL, &req->flags);
+	buf = xchg(&c->spare_rc, NULL);
+	return buf ? buf : kvmalloc(c->msize, GFP_NOFS);
+}
+
+static void p9x_rc_free(struct p9x_client *c, struct p9x_req *req)
+{
+	if (!req->rc || req->rc == req->rc_small)
+		return;
+	if (test_bit(P9X_REQ_RC_FULL, &req->flags) &&
+	    !cmpxchg(&c->spare_rc, NULL, req->rc))
+		return;
+	kvfree(req->rc);
+}
+
 static void p9x_req_free(struct p9x_req *req)
 {
 	struct p9x_client *c = req->c;
@@ -58,8 +85,7 @@ static void p9x_req_free(struct p9x_req *req)
 	}
 	if (req->tc != req->tc_small)
 		kvfree(req->tc);
-	if (req->rc != req->rc_small)
-		kvfree(req->rc);
+	p9x_rc_free(c, req);
 	p9x_req_unpin(req);
 	kmem_cache_free(p9x_req_cache, req);
 	p9x_client_put(c);
@@ -103,12 +129,11 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	if (rc_cap <= P9X_RC_SMALL)
 		req->rc = req->rc_small;
 	else
-		req->rc = kvmalloc(rc_cap, GFP_NOFS);
+		req->rc = p9x_rc_alloc(c, req, rc_cap);
 	if (!req->tc || !req->rc) {
 		if (req->tc != req->tc_small)
 			kvfree(req->tc);
-		if (req->rc != req->rc_small)
-			kvfree(req->rc);
+		p9x_rc_free(c, req);
 		kmem_cache_free(p9x_req_cache, req);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -1746,6 +1771,7 @@ static void p9x_client_put(struct p9x_client *c)
 		return;
 	idr_destroy(&c->tags);
 	ida_destroy(&c->fids);
+	kvfree(c->spare_rc);
 	kfree(c->name);
 	kfree(c);
 }

@@ -38,8 +38,10 @@ enum p9x_req_state {
 #define P9X_TC_SMALL		(2 * (2 + 255) + 64)
 #define P9X_RC_SMALL		512
 
-/* Bit in p9x_req.flags: whoever sets it runs the request's @done. */
+/* Bits in p9x_req.flags: whoever sets CLAIMED runs the request's @done. */
 #define P9X_REQ_CLAIMED		0
+/* @rc is a buffer of msize bytes that may be kept for the next request. */
+#define P9X_REQ_RC_FULL		1
 
 struct p9x_req;
 typedef void (*p9x_done_t)(struct p9x_req *req);
@@ -70,7 +72,7 @@ typedef void (*p9x_done_t)(struct p9x_req *req);
  * @npinned: how many
  * @done: completion of a request started with p9x_req_submit() or
  *	handed over with p9x_req_adopt(), run in process context
- * @flags: P9X_REQ_CLAIMED once @done is queued or run
+ * @flags: P9X_REQ_CLAIMED once @done is queued or run; P9X_REQ_RC_FULL
  * @priv: for @done
  * @work: runs @done
  * @wb: encoder over @tc
@@ -128,6 +130,7 @@ struct p9x_req {
  * @cancelling: ->cancelled calls under way
  * @clunks: Tclunks sent and not yet answered
  * @clunks_wq: woken as each is, and as each ->cancelled call ends
+ * @spare_rc: an msize reply buffer kept from a finished request, or NULL
  * @name: the mount source, for log lines
  */
 struct p9x_client {
@@ -144,6 +147,7 @@ struct p9x_client {
 	unsigned int cancelling;
 	atomic_t clunks;
 	wait_queue_head_t clunks_wq;
+	void *spare_rc;
 	char *name;
 };
 
