@@ -20,6 +20,8 @@
  * @next: directory offset of the entry @it points at
  * @asked: the offset the entries in @rest were read from
  * @loop: the offsets of this read, from where it last started
+ * @eof: a getdents call that listed entries then found the end at @next;
+ *	the next call at that position returns 0 without asking again
  *
  * A reply is only held while getdents runs: what the caller's buffer did
  * not take is copied to @rest, so that an open directory holds no tag
@@ -33,6 +35,7 @@ struct p9x_dirfile {
 	u64 next;
 	u64 asked;
 	struct p9x_dirloop loop;
+	bool eof;
 };
 
 static int p9x_dir_open(struct inode *inode, struct file *file)
@@ -98,10 +101,20 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 	struct p9x_dirent_iter saved;
 	struct p9x_req *req = NULL;
 	struct p9x_dirent de;
-	bool fresh = false;
+	bool fresh = false, listed = false;
 	int ret = 0;
 
 	mutex_lock(&df->lock);
+	/*
+	 * The call after one that listed the last entries is the one that
+	 * sees the end: it was just found, as a local filesystem knows it.
+	 */
+	if (df->eof && df->next == (u64)ctx->pos) {
+		df->eof = false;
+		mutex_unlock(&df->lock);
+		return 0;
+	}
+	df->eof = false;
 	/* A seek (rewinddir, seekdir) starts another read. */
 	if (df->next != (u64)ctx->pos)
 		p9x_dirloop_start(&df->loop, ctx->pos);
@@ -131,8 +144,10 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 		if (!ret) {
 			/* An empty reply to a fresh read is the end. */
 			p9x_dir_drop(df, &req);
-			if (fresh)
+			if (fresh) {
+				df->eof = listed;
 				break;
+			}
 			continue;
 		}
 		fresh = false;
@@ -158,6 +173,7 @@ static int p9x_dir_iterate(struct file *file, struct dir_context *ctx)
 		p9x_dirloop_take(&df->loop, de.offset);
 		ctx->pos = de.offset;
 		df->next = de.offset;
+		listed = true;
 	}
 	if (req)
 		p9x_dir_keep(df, req);
