@@ -153,6 +153,18 @@ static inline void p9x_attrs_stale(struct inode *inode)
 }
 
 /*
+ * This guest wrote to @inode, or set its attributes, ACLs or extended
+ * attributes, on the server, which moved times the inode may not show:
+ * without an attribute cache, the next stat asks even if a lookup has
+ * just fetched them (see p9x_getattr_op()).  cache=loose keeps what it has.
+ */
+static inline void p9x_attrs_touched(struct inode *inode)
+{
+	if (P9X_SB(inode->i_sb)->opts.cache != P9X_CACHE_LOOSE)
+		p9x_attrs_stale(inode);
+}
+
+/*
  * S_NOSEC: a write found nothing for file_remove_privs() to clear (no
  * set-user-ID or set-group-ID bit, no security.capability), so later
  * writes need not ask the server for security.capability again.  A

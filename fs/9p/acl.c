@@ -160,6 +160,7 @@ int p9x_acl_set(struct p9x_idmap *idmap, struct inode *inode,
 			inode->i_mode = mode;
 	}
 	p9x_fid_put(fid);
+	p9x_attrs_touched(inode);
 	if (!err)
 		set_cached_acl(inode, type, acl);
 	return err;

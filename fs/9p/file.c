@@ -137,6 +137,7 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		loff_t end = iocb->ki_pos + n;
 
 		p9x_nosec_set(inode);
+		p9x_attrs_touched(inode);
 
 		invalidate_inode_pages2_range(inode->i_mapping,
 					      iocb->ki_pos >> PAGE_SHIFT,

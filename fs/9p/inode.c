@@ -251,6 +251,27 @@ struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
 	return ilookup5(sb, p9x_qid_hash(qid), p9x_inode_test, &key);
 }
 
+/*
+ * Without an attribute cache (cache=none and cache=mmap) every stat asks
+ * the server, but a lookup has just asked: its answer serves the first
+ * stat through the new dentry if that comes within the same tick and
+ * this guest has not changed the file since (p9x_attrs_touched()), as the
+ * attributes of a fuse lookup with attr_timeout=0 do.  A stat of a path
+ * then costs what the lookups cost, not one Tgetattr more.  d_time is
+ * the tick plus one, 0 when there is nothing to take.
+ */
+static void p9x_dentry_attrs_fetched(struct dentry *dentry)
+{
+	WRITE_ONCE(dentry->d_time, jiffies + 1);
+}
+
+static bool p9x_dentry_attrs_take(struct dentry *dentry)
+{
+	unsigned long t = xchg(&dentry->d_time, 0);
+
+	return t && time_before(jiffies, t);
+}
+
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags)
 {
@@ -285,10 +306,12 @@ struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 		return ERR_PTR(err);
 	}
 	res = d_splice_alias(inode, dentry);
-	if (IS_ERR(res))
+	if (IS_ERR(res)) {
 		p9x_fid_put(fid);
-	else
+	} else {
 		p9x_dentry_add_fid(res ? res : dentry, fid);
+		p9x_dentry_attrs_fetched(res ? res : dentry);
+	}
 	return res;
 }
 
@@ -309,6 +332,10 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	 * fails, what it has is still the answer.
 	 */
 	if (loose && !test_and_clear_bit(P9X_ISTALE, &P9X_I(inode)->flags))
+		goto fill;
+	if (!loose && p9x_dentry_attrs_take(dentry) &&
+	    !test_and_clear_bit(P9X_ISTALE, &P9X_I(inode)->flags) &&
+	    !(query_flags & AT_STATX_FORCE_SYNC))
 		goto fill;
 	/* An open file's fid still works once the name is gone. */
 	fid = p9x_inode_open_fid(inode, false);

@@ -487,6 +487,7 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
 	err = p9x_setattr(fid, &p);
+	p9x_attrs_touched(inode);
 	/*
 	 * Set-user-ID and set-group-ID cleared for a user's write, truncate
 	 * or chown (the VFS asks with ATTR_KILL_*): a server that refuses

@@ -165,6 +165,7 @@ static int p9x_xattr_store(struct dentry *dentry, const char *name,
 		return PTR_ERR(fid);
 	err = p9x_xattr_set_fid(fid, name, value, size, flags);
 	p9x_fid_put(fid);
+	p9x_attrs_touched(d_inode(dentry));
 	return err;
 }
 
