@@ -254,6 +254,21 @@ rw_back() {
 	rw_mount
 }
 
+# rw_probe CACHE OUT ARGS...: nlxprobe ARGS on a mount with cache=CACHE
+# (output in OUT), then back to the suite's mount; its first FAIL line
+# is the reason.
+rw_probe() {
+	_pc=$1 _po=$2
+	shift 2
+	rw_cache "$_pc" || return 1
+	nlxprobe "$@" >"$_po" 2>&1
+	_rc=$?
+	rw_back || return 1
+	[ "$_rc" = 0 ] && return 0
+	why "cache=$_pc: $(grep -E 'FAIL|nlxprobe' "$_po" | head -n 1)"
+	return 1
+}
+
 # c_fsx CACHE: random writes, truncates, mmap writes and reads checked
 # against a model in one cache mode, then the file read back through a
 # fresh cache=none mount must be the model.  Only cache=none may refuse
@@ -416,13 +431,14 @@ c_renameflags() {
 # always allowed (stress-ng's fsize stressor, in a small form).
 c_fsize() {
 	need_mount "$M" || return
-	rw_cache "$1" || return 1
-	nlxprobe fsize "$W/fsize-$1" >/tmp/fs.out 2>&1
-	_rc=$?
-	rw_back || return 1
-	[ "$_rc" = 0 ] && return 0
-	why "cache=$1: $(grep FAIL /tmp/fs.out)"
-	return 1
+	rw_probe "$1" /tmp/fs.out fsize "$W/fsize-$1"
+}
+
+# Without an attribute cache, what stat says after this guest changed a
+# file must be what the server says (statx with AT_STATX_FORCE_SYNC).
+c_stat_fresh() {
+	need_mount "$M" || return
+	rw_probe "$1" /tmp/sf.out statfresh "$W/sf-$1"
 }
 
 # Everything written must be on the server: read it through a new mount.
@@ -451,6 +467,17 @@ c_dir_tags() {
 	nlxprobe dirtags "$W/dt" 65600 >/tmp/dt.out 2>&1 || {
 		why "$(grep -E 'FAIL|nlxprobe' /tmp/dt.out | head -n 1)"; return 1; }
 	rm -r "$W/dt"
+}
+
+# A directory read to its end, then grown: what the calls after the end
+# may list (a client may remember the end), and that a rewind lists all.
+c_dir_grow() {
+	need_mount "$M" || return
+	mkdir "$W/dg" && : >"$W/dg/a" && : >"$W/dg/bb" || {
+		why "making $W/dg"; return 1; }
+	nlxprobe dirgrow "$W/dg" >/tmp/dg.out 2>&1 || {
+		why "$(grep -E 'FAIL|nlxprobe' /tmp/dg.out | head -n 1)"; return 1; }
+	rm -r "$W/dg"
 }
 
 c_xattrs() {
@@ -502,6 +529,7 @@ check xattrs c_xattrs
 check multiuser c_multiuser
 check create-0444 c_create_ro
 check rename-flags c_renameflags
+check dir-grow c_dir_grow
 for _c in none mmap loose; do
 	case $RW_CLIENT/$_c/$(uname -r) in
 	stock/none/6.1.* | stock/mmap/6.1.*)
@@ -513,6 +541,8 @@ for _c in none mmap loose; do
 	check "fsize-$_c" c_fsize "$_c"
 done
 check parent-attrs-loose c_parent_attrs loose
+check stat-fresh-none c_stat_fresh none
+check stat-fresh-mmap c_stat_fresh mmap
 # Against the patched QEMU only: it is the client's side that is tested,
 # and 65600 directories take minutes under TCG.  (QEMU closes the host
 # directories of idle fids when it runs short of descriptors; diod

@@ -23,6 +23,15 @@
  *	13 bytes long (one getdents64 buffer of 40 bytes holds one entry).
  *	One line per step, as openunlinked.
  *
+ *   nlxprobe dirgrow DIR
+ *	read DIR with one getdents64 call of 32 KiB (it must list every
+ *	entry), create DIR/nlx-grown, then call getdents64 twice more:
+ *	these may list nlx-grown (POSIX leaves it open) but no name the
+ *	first call listed.  Then lseek(0) and read again: every name of
+ *	the first read and nlx-grown, once each.  DIR must have fewer
+ *	entries than one call holds.  One line per step, as openunlinked;
+ *	DIR/nlx-grown is removed at the end.
+ *
  *   nlxprobe links DIR...
  *	walk each DIR in turn without following symlinks (nftw, FTW_PHYS),
  *	and print one line per (st_dev, st_ino) seen more than once among
@@ -127,6 +136,16 @@
  *	to zero (under the 256 KiB limit again, then with none) succeeds
  *	and fstat says 0.
  *	One line per step, as openunlinked.
+ *
+ *   nlxprobe statfresh FILE
+ *	for a mount without an attribute cache: 20 times, open FILE and
+ *	change it through the new descriptor (a byte written, fchmod,
+ *	ftruncate, futimens, each with an open of its own), then truncate
+ *	it by path; after each change compare what fstat (or stat) says
+ *	with statx(AT_STATX_FORCE_SYNC), which asks the server: size,
+ *	mode, links, mtime and ctime must agree.  A client that answers
+ *	with what the open's lookup fetched before the change fails.  One
+ *	line per step, as openunlinked; FILE is removed.
  *
  *   nlxprobe asuser UID GID PROG ARGS...
  *	run PROG as UID:GID with no supplementary groups (busybox has no
@@ -1615,6 +1634,194 @@ static int dirtags(const char *dir, long n)
 	return 0;
 }
 
+/*
+ * getdents64 into @buf; each name is looked up in @names ("/a/b/"):
+ * @old counts those found there, @new those not.  Returns the entries
+ * read, or -1.
+ */
+static long dg_read(int fd, char *buf, size_t cap, const char *names,
+		    long *old, long *new)
+{
+	char key[300];
+	long n, off, count = 0;
+
+	n = syscall(SYS_getdents64, fd, buf, cap);
+	if (n < 0)
+		return -1;
+	for (off = 0; off < n; count++) {
+		struct linux_dirent64 *d = (void *)(buf + off);
+
+		snprintf(key, sizeof(key), "/%s/", d->d_name);
+		if (strstr(names, key))
+			(*old)++;
+		else
+			(*new)++;
+		off += d->d_reclen;
+	}
+	return count;
+}
+
+static int dirgrow(const char *dir)
+{
+	static const char name[] = "nlx-grown";
+	char buf[32768], path[4096], names[8192], msg[128];
+	long n, first, old = 0, new = 0, i;
+	int fd, nfd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fail_errno("open");
+	first = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+	if (first < 0)
+		return fail_errno("first-read");
+	strcpy(names, "/");
+	for (i = 0, n = 0; i < first; n++) {
+		struct linux_dirent64 *d = (void *)(buf + i);
+
+		if (strlen(names) + strlen(d->d_name) + 2 > sizeof(names))
+			return fail_msg("first-read", "DIR has too many names");
+		strcat(names, d->d_name);
+		strcat(names, "/");
+		i += d->d_reclen;
+	}
+	if (n < 2 || strstr(names, "/nlx-grown/"))
+		return fail_msg("first-read", "want . and .. at least, and no nlx-grown yet");
+	first = n;
+	snprintf(msg, sizeof(msg), "%ld entries", first);
+	step_ok("first-read", msg);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	nfd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+	if (nfd < 0 || close(nfd))
+		return fail_errno("create");
+	step_ok("create", "");
+
+	for (i = 0; i < 2; i++)
+		if (dg_read(fd, buf, sizeof(buf), names, &old, &new) < 0)
+			return fail_errno("after-end");
+	if (old || new > 1) {
+		snprintf(msg, sizeof(msg), "%ld names of the first read again, %ld others",
+			 old, new);
+		return fail_msg("after-end", msg);
+	}
+	snprintf(msg, sizeof(msg), "nlx-grown %slisted", new ? "" : "not ");
+	step_ok("after-end", msg);
+
+	if (lseek(fd, 0, SEEK_SET))
+		return fail_errno("rewind");
+	old = new = 0;
+	do {
+		n = dg_read(fd, buf, sizeof(buf), names, &old, &new);
+	} while (n > 0);
+	if (n < 0)
+		return fail_errno("rewind");
+	if (old != first || new != 1) {
+		snprintf(msg, sizeof(msg), "%ld of the %ld first names, %ld others (want nlx-grown only)",
+			 old, first, new);
+		return fail_msg("rewind", msg);
+	}
+	step_ok("rewind", "every name once, nlx-grown too");
+	if (close(fd) || unlink(path))
+		return fail_errno("cleanup");
+	return 0;
+}
+
+/* Whether @st (from stat or fstat) agrees with the server's @sx. */
+static int sf_same(const char *step, const struct stat *st,
+		   const struct statx *sx)
+{
+	char msg[300];
+
+	if ((unsigned long long)st->st_size == sx->stx_size &&
+	    st->st_mode == sx->stx_mode && st->st_nlink == sx->stx_nlink &&
+	    st->st_mtim.tv_sec == sx->stx_mtime.tv_sec &&
+	    st->st_mtim.tv_nsec == (long)sx->stx_mtime.tv_nsec &&
+	    st->st_ctim.tv_sec == sx->stx_ctime.tv_sec &&
+	    st->st_ctim.tv_nsec == (long)sx->stx_ctime.tv_nsec)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "stat: size %lld mode %o nlink %lu mtime %lld.%09ld ctime %lld.%09ld; "
+		 "server: size %llu mode %o nlink %u mtime %lld.%09u ctime %lld.%09u",
+		 (long long)st->st_size, st->st_mode, (unsigned long)st->st_nlink,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		 (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+		 (unsigned long long)sx->stx_size, sx->stx_mode, sx->stx_nlink,
+		 (long long)sx->stx_mtime.tv_sec, sx->stx_mtime.tv_nsec,
+		 (long long)sx->stx_ctime.tv_sec, sx->stx_ctime.tv_nsec);
+	return fail_msg(step, msg);
+}
+
+static int sf_check(const char *step, int fd, const char *path)
+{
+	struct statx sx;
+	struct stat st;
+	int r;
+
+	r = fd >= 0 ? fstat(fd, &st) : stat(path, &st);
+	if (r)
+		return fail_errno(step);
+	r = fd >= 0 ? statx(fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC,
+			    STATX_BASIC_STATS, &sx) :
+		      statx(AT_FDCWD, path, AT_STATX_FORCE_SYNC,
+			    STATX_BASIC_STATS, &sx);
+	if (r)
+		return fail_errno(step);
+	return sf_same(step, &st, &sx);
+}
+
+/* Open @path, change it through the descriptor (@how), compare. */
+static int sf_fd_change(const char *path, int i, const char *how)
+{
+	char step[64];
+	int fd, r;
+
+	snprintf(step, sizeof(step), "%s-%d", how, i);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return fail_errno(step);
+	if (!strcmp(how, "write"))
+		r = pwrite(fd, "x", 1, i) == 1 ? 0 : -1;
+	else if (!strcmp(how, "fchmod"))
+		r = fchmod(fd, i % 2 ? 0644 : 0600);
+	else if (!strcmp(how, "ftruncate"))
+		r = ftruncate(fd, i + 2);
+	else
+		r = futimens(fd, NULL);
+	if (r)
+		return fail_errno(step);
+	r = sf_check(step, fd, NULL);
+	close(fd);
+	return r;
+}
+
+static int statfresh(const char *path)
+{
+	static const char * const hows[] = {
+		"write", "fchmod", "ftruncate", "futimens",
+	};
+	char step[64];
+	unsigned int k;
+	int i, fd;
+
+	fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	if (fd < 0 || close(fd))
+		return fail_errno("create");
+	for (i = 0; i < 20; i++) {
+		for (k = 0; k < sizeof(hows) / sizeof(hows[0]); k++)
+			if (sf_fd_change(path, i, hows[k]))
+				return 1;
+		snprintf(step, sizeof(step), "truncate-%d", i);
+		if (truncate(path, i + 3))
+			return fail_errno(step);
+		if (sf_check(step, -1, path))
+			return 1;
+	}
+	step_ok("changes", "20 rounds, stat agreed with the server after each change");
+	if (unlink(path))
+		return fail_errno("unlink");
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -1666,11 +1873,15 @@ int main(int argc, char **argv)
 		return fsize(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "dirtags"))
 		return dirtags(argv[2], atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "dirgrow"))
+		return dirgrow(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "statfresh"))
+		return statfresh(argv[2]);
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
 		"       | direct FILE | renameflags DIR | fsize FILE\n"
-		"       | dirtags DIR N\n"
+		"       | dirtags DIR N | dirgrow DIR | statfresh FILE\n"
 		"       | replaced AFILE BFILE | race[check] KIND DIR\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
