@@ -142,20 +142,15 @@ static struct p9x_fid *p9x_attach_user(struct dentry *root, kuid_t uid)
 	return fid;
 }
 
-struct p9x_walk_step {
-	struct dentry *dentry;
-	struct name_snapshot name;
-};
-
 /*
- * Walk from @fid down @steps (deepest last in the array is the first
- * name).  Consumes the reference on @fid.
+ * Walk from @fid down @names: @names[n - 1] is the first name, @names[0]
+ * the last.  Consumes the reference on @fid.
  */
-static struct p9x_fid *p9x_walk_steps(struct p9x_fid *fid,
-				      struct p9x_walk_step *steps,
+static struct p9x_fid *p9x_walk_names(struct p9x_fid *fid,
+				      struct name_snapshot *names,
 				      unsigned int n)
 {
-	const char *names[P9X_MAXWELEM];
+	const char *wnames[P9X_MAXWELEM];
 	struct p9x_fid *next;
 	unsigned int i;
 
@@ -163,14 +158,39 @@ static struct p9x_fid *p9x_walk_steps(struct p9x_fid *fid,
 		unsigned int k = min_t(unsigned int, n, P9X_MAXWELEM);
 
 		for (i = 0; i < k; i++)
-			names[i] = steps[n - 1 - i].name.name.name;
-		next = p9x_walk(fid, k, names);
+			wnames[i] = names[n - 1 - i].name.name;
+		next = p9x_walk(fid, k, wnames);
 		p9x_fid_put(fid);
 		if (IS_ERR(next))
 			return next;
 		fid = next;
 		n -= k;
 	}
+	return fid;
+}
+
+/*
+ * Walk from @fid down the names of @path[n - 1] .. @path[0].  The
+ * snapshots go in an array allocated once: a snapshot of a short name
+ * points into itself, so it must not move once taken.
+ */
+static struct p9x_fid *p9x_walk_path(struct p9x_fid *fid,
+				     struct dentry **path, unsigned int n)
+{
+	struct name_snapshot *names;
+	unsigned int i;
+
+	names = kmalloc_array(n, sizeof(*names), GFP_NOFS);
+	if (!names) {
+		p9x_fid_put(fid);
+		return ERR_PTR(-ENOMEM);
+	}
+	for (i = 0; i < n; i++)
+		take_dentry_name_snapshot(&names[i], path[i]);
+	fid = p9x_walk_names(fid, names, n);
+	for (i = 0; i < n; i++)
+		release_dentry_name_snapshot(&names[i]);
+	kfree(names);
 	return fid;
 }
 
@@ -183,7 +203,7 @@ static struct p9x_fid *p9x_walk_steps(struct p9x_fid *fid,
 struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 {
 	struct p9x_sb *sbi = P9X_SB(dentry->d_sb);
-	struct p9x_walk_step *steps = NULL, *grown;
+	struct dentry **path = NULL, **grown;
 	unsigned int n = 0, cap = 0, i;
 	struct p9x_fid *fid;
 	struct dentry *d;
@@ -218,28 +238,24 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
-			grown = krealloc_array(steps, cap, sizeof(*steps),
+			grown = krealloc_array(path, cap, sizeof(*path),
 					       GFP_NOFS);
 			if (!grown) {
 				fid = ERR_PTR(-ENOMEM);
 				break;
 			}
-			steps = grown;
+			path = grown;
 		}
-		steps[n].dentry = d;
-		take_dentry_name_snapshot(&steps[n].name, d);
-		n++;
+		path[n++] = d;
 		d = dget_parent(d);
 	}
 	dput(d);
 
 	if (!IS_ERR(fid) && n)
-		fid = p9x_walk_steps(fid, steps, n);
-	for (i = 0; i < n; i++) {
-		release_dentry_name_snapshot(&steps[i].name);
-		dput(steps[i].dentry);
-	}
-	kfree(steps);
+		fid = p9x_walk_path(fid, path, n);
+	for (i = 0; i < n; i++)
+		dput(path[i]);
+	kfree(path);
 
 	if (!IS_ERR(fid) && n)
 		p9x_dentry_add_fid(dentry, p9x_fid_get(fid));
