@@ -6,10 +6,12 @@
 # mode: two writers on one file, writeback of one name racing link,
 # stat and read of other names of the file, renames racing opens, and
 # two directories swapping names racing opens of their files (nlxprobe
-# race).  Each must end with the bytes written, also when read again
-# from the server (after sync and drop_caches), and without a kernel
-# warning (the boot's kernel-log check).  Phase "raceref" runs the
-# same through the in-kernel client.
+# race), and with cache=loose the same swap racing opens of the files
+# by the directories' descriptors, as a new user each time.  Each must
+# end with the bytes written, also when read again from the server
+# (after sync and drop_caches), and without a kernel warning (the
+# boot's kernel-log check).  Phase "raceref" runs the same through the
+# in-kernel client.
 
 RACE_CLIENT=${RACE_CLIENT:-9plx}
 RM=/mnt/race
@@ -61,3 +63,9 @@ for _c in loose mmap none; do
 		check "$_k-$_c" c_race "$_k" "$_c"
 	done
 done
+# Loose only: with mmap and none a lookup walks a name from the
+# directory's fid outside the rename semaphore, as it may since fids
+# follow renames on the server, but a QEMU Twalk that meets a Trenameat
+# gives the new fid the path from before the rename, so the reader can
+# see the other file whatever the client does.
+check swapusers-loose c_race swapusers loose

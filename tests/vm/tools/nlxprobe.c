@@ -51,7 +51,7 @@
  *	through AFILE, and events on a new watch of AFILE.  One line per
  *	step, as openunlinked.
  *
- *   nlxprobe race writers|hardlink|rename|swapdirs DIR
+ *   nlxprobe race writers|hardlink|rename|swapdirs|swapusers DIR
  *	two processes at once on files in DIR (run on a guest with two
  *	vCPUs): "writers", both write their own 4 KiB blocks of DIR/w,
  *	interleaved, pass after pass; "hardlink", one writes DIR/h1 pass
@@ -61,10 +61,13 @@
  *	names, where a name may be missing but a file read must be whole;
  *	"swapdirs", one swaps the names of directories DIR/da and DIR/db
  *	(through DIR/dt) while the other opens da/f and db/f, and every
- *	open must read the bytes of the file whose inode fstat gives.
+ *	open must read the bytes of the file whose inode fstat gives;
+ *	"swapusers", the same swap 48 directories down, while the other
+ *	opens f through descriptors of the two directories, with O_DIRECT,
+ *	as a new fsuid each time: under directory k it must read file k.
  *	Each checks what it sees as it goes and the result at the end.
  *
- *   nlxprobe racecheck writers|hardlink|rename|swapdirs DIR
+ *   nlxprobe racecheck writers|hardlink|rename|swapdirs|swapusers DIR
  *	the end state of a race, read again (after the caller dropped the
  *	guest's caches, so from the server).
  *
@@ -166,6 +169,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/fsuid.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -1296,21 +1300,13 @@ static int swap_verify(const char **v, bool check)
 	return 0;
 }
 
-static int swap_race(const char *dir, bool check)
+/* Make directories @v[0] and @v[1], each with its f (files 1 and 2). */
+static int swap_make(const char **v)
 {
-	char da[4096], db[4096], stop[4096], dt[4096], path[4096 + 8];
-	char buf[RACE_BS];
-	const char *v[4] = { da, db, stop, dt };
+	char path[4096 + 8], buf[RACE_BS];
 	struct stat st;
 	int i, fd;
 
-	snprintf(da, sizeof(da), "%s/da", dir);
-	snprintf(db, sizeof(db), "%s/db", dir);
-	snprintf(stop, sizeof(stop), "%s/swapstop", dir);
-	snprintf(dt, sizeof(dt), "%s/dt", dir);
-	if (check)
-		return swap_verify(v, true);
-	unlink(stop);
 	for (i = 1; i <= 2; i++) {
 		snprintf(path, sizeof(path), "%s/f", v[i - 1]);
 		if (mkdir(v[i - 1], 0755))
@@ -1322,7 +1318,136 @@ static int swap_race(const char *dir, bool check)
 			return fail_errno("swap-create");
 		swap_ino[i] = st.st_ino;
 	}
-	if (race_pair(swap_renames, swap_readers, v))
+	return 0;
+}
+
+static int swap_race(const char *dir, bool check)
+{
+	char da[4096], db[4096], stop[4096], dt[4096];
+	const char *v[4] = { da, db, stop, dt };
+
+	snprintf(da, sizeof(da), "%s/da", dir);
+	snprintf(db, sizeof(db), "%s/db", dir);
+	snprintf(stop, sizeof(stop), "%s/swapstop", dir);
+	snprintf(dt, sizeof(dt), "%s/dt", dir);
+	if (check)
+		return swap_verify(v, true);
+	unlink(stop);
+	if (swap_make(v) || race_pair(swap_renames, swap_readers, v))
+		return 1;
+	return swap_verify(v, false);
+}
+
+/*
+ * "swapusers": the swap of swapdirs, SWAPU_DEPTH directories down, with
+ * readers that open f by the directory's descriptor, never by its name,
+ * each time as a user the mount has not seen.  Such a user has no fid
+ * anywhere, so the client builds f's path (or, when it keeps no dentry
+ * for f, its directory's) from the names on the dentries up to the root
+ * and walks it from an attach: several requests, one per 16 names,
+ * during which the names must not change.  Under a descriptor of
+ * directory k, f is file k whatever the directories are called.
+ */
+#define SWAPU_DEPTH	48
+#define SWAPU_UID	20000
+
+/* O_PATH descriptors of the directories first called da (1) and db (2). */
+static int swapu_dir[3];
+
+/* Read f under directory @k as fsuid @uid into @got; errno on failure. */
+static int swapu_read(int k, uid_t uid, char *got, struct stat *st)
+{
+	int fd, rc = -1;
+
+	setfsuid(uid);
+	if ((uid_t)setfsuid(-1) != uid) {
+		errno = EPERM;
+		return -1;
+	}
+	/* Direct: the page cache would answer for the inode, not the fid. */
+	fd = openat(swapu_dir[k], "f", O_RDONLY | O_DIRECT);
+	if (fd >= 0) {
+		if (!fstat(fd, st) && pread(fd, got, RACE_BS, 0) == RACE_BS)
+			rc = 0;
+		close(fd);
+	}
+	setfsuid(0);
+	return rc;
+}
+
+/* Read directory 1's and 2's f in turn, a new user each, until @v[2]. */
+static int swapu_readers(const char **v)
+{
+	static char got[RACE_BS] __attribute__((aligned(RACE_BS)));
+	char msg[200];
+	long i, opened = 0, gone = 0;
+	struct stat st;
+	int k, w;
+
+	for (i = 0; access(v[2], F_OK); i++) {
+		k = 1 + i % 2;
+		if (swapu_read(k, SWAPU_UID + i, got, &st)) {
+			/*
+			 * QEMU's Twalk looks the fid's path up in a worker
+			 * thread without its rename lock: the clone of f's
+			 * fid that open makes fails if a rename of a
+			 * directory above comes between, whatever the client
+			 * does.
+			 */
+			if (errno == ENOENT) {
+				gone++;
+				continue;
+			}
+			snprintf(msg, sizeof(msg), "swapusers-read user %ld dir %d",
+				 SWAPU_UID + i, k);
+			return fail_errno(msg);
+		}
+		w = swap_which(got);
+		if (w != k || st.st_ino != swap_ino[k]) {
+			printf("FAIL swapusers-read: user %ld: f under directory %d is file %d's bytes, ino %llu (files %llu %llu)\n",
+			       SWAPU_UID + i, k, w,
+			       (unsigned long long)st.st_ino,
+			       (unsigned long long)swap_ino[1],
+			       (unsigned long long)swap_ino[2]);
+			return 1;
+		}
+		opened++;
+	}
+	printf("ok swapusers-reader opened %ld times, ENOENT %ld times\n",
+	       opened, gone);
+	return opened ? 0 : fail_msg("swapusers-reader", "never opened f");
+}
+
+static int swapu_race(const char *dir, bool check)
+{
+	char base[3072], da[4096], db[4096], stop[4096], dt[4096];
+	const char *v[4] = { da, db, stop, dt };
+	int i;
+
+	if (strlen(dir) + 2 * SWAPU_DEPTH >= sizeof(base))
+		return fail_msg("swapusers", "path too long");
+	snprintf(stop, sizeof(stop), "%s/swapstop", dir);
+	if (!check)
+		unlink(stop);
+	strcpy(base, dir);
+	for (i = 0; i < SWAPU_DEPTH; i++) {
+		strcat(base, "/n");
+		if (!check && mkdir(base, 0755))
+			return fail_errno("swapusers-mkdir");
+	}
+	snprintf(da, sizeof(da), "%s/da", base);
+	snprintf(db, sizeof(db), "%s/db", base);
+	snprintf(dt, sizeof(dt), "%s/dt", base);
+	if (check)
+		return swap_verify(v, true);
+	if (swap_make(v))
+		return 1;
+	for (i = 1; i <= 2; i++) {
+		swapu_dir[i] = open(v[i - 1], O_PATH | O_DIRECTORY);
+		if (swapu_dir[i] < 0)
+			return fail_errno("swapusers-opendir");
+	}
+	if (race_pair(swap_renames, swapu_readers, v))
 		return 1;
 	return swap_verify(v, false);
 }
@@ -1381,6 +1506,8 @@ static int race(const char *kind, const char *dir, bool check)
 		rc = race_verify("rename-result", p1, 1, 0);
 	} else if (!strcmp(kind, "swapdirs")) {
 		rc = swap_race(dir, check);
+	} else if (!strcmp(kind, "swapusers")) {
+		rc = swapu_race(dir, check);
 	} else {
 		return fail_msg("race", "unknown kind");
 	}
