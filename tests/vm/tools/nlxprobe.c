@@ -161,6 +161,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -181,6 +182,8 @@
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *ename(int e)
 {
@@ -1378,7 +1381,7 @@ static int swapu_read(int k, uid_t uid, char *got, struct stat *st)
 /* Read directory 1's and 2's f in turn, a new user each, until @v[2]. */
 static int swapu_readers(const char **v)
 {
-	static char got[RACE_BS] __attribute__((aligned(RACE_BS)));
+	static alignas(RACE_BS) char got[RACE_BS];
 	char msg[200];
 	long i, opened = 0, gone = 0;
 	struct stat st;
@@ -1404,8 +1407,9 @@ static int swapu_readers(const char **v)
 		}
 		w = swap_which(got);
 		if (w != k || st.st_ino != swap_ino[k]) {
-			printf("FAIL swapusers-read: user %ld: f under directory %d is file %d's bytes, ino %llu (files %llu %llu)\n",
-			       SWAPU_UID + i, k, w,
+			printf("FAIL swapusers-read: user %ld: ", SWAPU_UID + i);
+			printf("f under directory %d is file %d's bytes, ", k, w);
+			printf("ino %llu (files %llu %llu)\n",
 			       (unsigned long long)st.st_ino,
 			       (unsigned long long)swap_ino[1],
 			       (unsigned long long)swap_ino[2]);
@@ -1429,7 +1433,7 @@ static int swapu_race(const char *dir, bool check)
 	snprintf(stop, sizeof(stop), "%s/swapstop", dir);
 	if (!check)
 		unlink(stop);
-	strcpy(base, dir);
+	snprintf(base, sizeof(base), "%s", dir);
 	for (i = 0; i < SWAPU_DEPTH; i++) {
 		strcat(base, "/n");
 		if (!check && mkdir(base, 0755))
@@ -1792,17 +1796,17 @@ static int dirgrow(const char *dir)
 {
 	static const char name[] = "nlx-grown";
 	char buf[32768], path[4096], names[8192], msg[128];
-	long n, first, old = 0, new = 0, i;
+	long got, n, first, old = 0, new = 0, i;
 	int fd, nfd;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return fail_errno("open");
-	first = syscall(SYS_getdents64, fd, buf, sizeof(buf));
-	if (first < 0)
+	got = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+	if (got < 0)
 		return fail_errno("first-read");
-	strcpy(names, "/");
-	for (i = 0, n = 0; i < first; n++) {
+	snprintf(names, sizeof(names), "/");
+	for (i = 0, n = 0; i < got; n++) {
 		struct linux_dirent64 *d = (void *)(buf + i);
 
 		if (strlen(names) + strlen(d->d_name) + 2 > sizeof(names))
@@ -1836,14 +1840,15 @@ static int dirgrow(const char *dir)
 
 	if (lseek(fd, 0, SEEK_SET))
 		return fail_errno("rewind");
-	old = new = 0;
+	old = 0;
+	new = 0;
 	do {
 		n = dg_read(fd, buf, sizeof(buf), names, &old, &new);
 	} while (n > 0);
 	if (n < 0)
 		return fail_errno("rewind");
 	if (old != first || new != 1) {
-		snprintf(msg, sizeof(msg), "%ld of the %ld first names, %ld others (want nlx-grown only)",
+		snprintf(msg, sizeof(msg), "%ld of the %ld first names, %ld others",
 			 old, first, new);
 		return fail_msg("rewind", msg);
 	}
@@ -1934,7 +1939,7 @@ static int statfresh(const char *path)
 	if (fd < 0 || close(fd))
 		return fail_errno("create");
 	for (i = 0; i < 20; i++) {
-		for (k = 0; k < sizeof(hows) / sizeof(hows[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(hows); k++)
 			if (sf_fd_change(path, i, hows[k]))
 				return 1;
 		snprintf(step, sizeof(step), "truncate-%d", i);
