@@ -272,16 +272,34 @@ struct p9x_wb {
 };
 
 /**
+ * struct p9x_split - a folio cut between two runs
+ * @pending: its pieces whose request has not completed
+ * @failed: a piece was not read or written in full
+ *
+ * A message seldom holds a power of two pages (msize=524288 leaves room
+ * for 127), so runs of whole large folios would leave messages up to half
+ * empty.  A folio that does not fit in the room left in a run goes in two
+ * pieces instead: its head ends that run and its tail begins the next.
+ * Whichever of the two requests completes last finishes the folio.
+ */
+struct p9x_split {
+	atomic_t pending;
+	bool failed;
+};
+
+/**
  * struct p9x_wrun - contiguous folios under writeback, sent as one Twrite
  * (and one Tread for readahead, which uses it the same way)
  * @wb: the writepages call (writeback only)
  * @fid: the fid to read through (readahead only)
- * @pos: file offset of the first folio
+ * @pos: file offset of the first byte
  * @len: bytes the run covers
- * @nr: folios in it
+ * @nr: entries in @bv
  * @cap: room in @bv
+ * @split_first: @bv[0] is the tail of this split folio, or NULL
+ * @split_last: @bv[@nr - 1] is the head of this split folio, or NULL
  * @iter: over @bv, handed to the client
- * @bv: one entry per folio
+ * @bv: one entry per folio, or per piece of a split one
  */
 struct p9x_wrun {
 	struct p9x_wb *wb;
@@ -290,6 +308,8 @@ struct p9x_wrun {
 	size_t len;
 	unsigned int nr;
 	unsigned int cap;
+	struct p9x_split *split_first;
+	struct p9x_split *split_last;
 	struct iov_iter iter;
 	struct bio_vec bv[];
 };
@@ -308,25 +328,84 @@ static struct p9x_wrun *p9x_run_new(loff_t pos, size_t max)
 	run->len = 0;
 	run->nr = 0;
 	run->cap = cap;
+	run->split_first = NULL;
+	run->split_last = NULL;
 	return run;
 }
 
-/* Does @len more bytes at @pos continue @run, within @max? */
-static bool p9x_run_fits(const struct p9x_wrun *run, loff_t pos, size_t len,
-			 size_t max)
+/* Do bytes at @pos continue @run, which has room for some of them? */
+static bool p9x_run_continues(const struct p9x_wrun *run, loff_t pos,
+			      size_t max)
 {
-	return run->pos + run->len == pos && run->len + len <= max &&
+	return run->pos + run->len == pos && run->len < max &&
 	       run->nr < run->cap && PAGE_ALIGNED(run->len);
 }
 
-static void p9x_run_add(struct p9x_wrun *run, struct folio *folio, size_t len)
+/* Add @len bytes of @folio from @off, a multiple of the page size. */
+static void p9x_run_add(struct p9x_wrun *run, struct folio *folio, size_t off,
+			size_t len)
 {
 	struct bio_vec *bv = &run->bv[run->nr++];
 
-	bv->bv_page = &folio->page;
+	bv->bv_page = folio_page(folio, off / PAGE_SIZE);
 	bv->bv_offset = 0;
 	bv->bv_len = len;
 	run->len += len;
+}
+
+/*
+ * @len bytes of @folio from @off continue @run but are more than the room
+ * left: their head fills @run and their tail begins a new run, which is
+ * returned for the caller to go on with once it has sent @run.  NULL when
+ * memory is short; the caller then ends @run before them.
+ */
+static struct p9x_wrun *p9x_run_split(struct p9x_wrun *run,
+				      struct folio *folio, size_t off,
+				      size_t len, size_t max)
+{
+	size_t room = max - run->len;
+	struct p9x_split *split;
+	struct p9x_wrun *next;
+
+	split = kmalloc(sizeof(*split), GFP_NOFS);
+	next = p9x_run_new(folio_pos(folio) + off + room, max);
+	if (!split || !next) {
+		kfree(split);
+		kfree(next);
+		return NULL;
+	}
+	atomic_set(&split->pending, 2);
+	split->failed = false;
+	p9x_run_add(run, folio, off, room);
+	run->split_last = split;
+	p9x_run_add(next, folio, off + room, len - room);
+	next->split_first = split;
+	return next;
+}
+
+/*
+ * The request of @run is over, and with it entry @i, @ok or not.  Returns
+ * true when that was the folio's last piece, with @ok then saying whether
+ * every piece of it went through; false while the other piece is pending.
+ */
+static bool p9x_run_piece_done(struct p9x_wrun *run, unsigned int i, bool *ok)
+{
+	struct p9x_split *split = NULL;
+
+	if (i == 0)
+		split = run->split_first;
+	if (!split && i == run->nr - 1)
+		split = run->split_last;
+	if (!split)
+		return true;
+	if (!*ok)
+		WRITE_ONCE(split->failed, true);
+	/* Fully ordered: the last piece sees the other one's verdict. */
+	if (!atomic_dec_and_test(&split->pending))
+		return false;
+	*ok = !READ_ONCE(split->failed);
+	kfree(split);
+	return true;
 }
 
 /*
@@ -346,9 +425,13 @@ static void p9x_wrun_finish(struct p9x_wrun *run, ssize_t done)
 		mapping_set_error(mapping, done < 0 ? done : -EIO);
 	for (i = 0; i < run->nr; i++) {
 		struct folio *folio = page_folio(run->bv[i].bv_page);
+		bool ok;
 
 		off += run->bv[i].bv_len;
-		if ((done < 0 || off > done) && !lost)
+		ok = done >= 0 && off <= done;
+		if (!p9x_run_piece_done(run, i, &ok))
+			continue;
+		if (!ok && !lost)
 			folio_mark_dirty(folio);
 		folio_end_writeback(folio);
 	}
@@ -393,6 +476,7 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 	struct address_space *mapping = folio->mapping;
 	loff_t size = i_size_read(mapping->host);
 	loff_t pos = folio_pos(folio);
+	struct p9x_wrun *next = NULL;
 	struct p9x_wb *wb = data;
 	size_t len;
 
@@ -405,8 +489,13 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 	/* A folio bigger than a message (a small iounit): the slow way. */
 	if (len > wb->max)
 		return p9x_writeback_folio_small(folio, wbc, wb->fid);
-	if (wb->cur && !p9x_run_fits(wb->cur, pos, len, wb->max))
+	if (wb->cur && !p9x_run_continues(wb->cur, pos, wb->max))
 		p9x_wb_send(wb);
+	if (wb->cur && wb->cur->len + len > wb->max) {
+		next = p9x_run_split(wb->cur, folio, 0, len, wb->max);
+		if (!next)
+			p9x_wb_send(wb);
+	}
 	if (!wb->cur) {
 		wb->cur = p9x_run_new(pos, wb->max);
 		if (!wb->cur) {
@@ -418,7 +507,14 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 	}
 	folio_start_writeback(folio);
 	folio_unlock(folio);
-	p9x_run_add(wb->cur, folio, len);
+	if (next) {
+		/* The head went into the run now full; the tail begins the next. */
+		p9x_wb_send(wb);
+		next->wb = wb;
+		wb->cur = next;
+	} else {
+		p9x_run_add(wb->cur, folio, 0, len);
+	}
 	return 0;
 }
 
@@ -465,21 +561,26 @@ static void p9x_rrun_finish(struct p9x_wrun *run, ssize_t got)
 	p9x_fid_put(run->fid);
 	for (i = 0; i < run->nr; i++) {
 		struct folio *folio = page_folio(run->bv[i].bv_page);
-		size_t flen = run->bv[i].bv_len;
+		size_t plen = run->bv[i].bv_len;
+		size_t foff = run->pos + off - folio_pos(folio);
 		bool ok = false;
 
-		if (got >= 0 && off + flen <= got) {
+		if (got >= 0 && off + plen <= got) {
 			ok = true;
 		} else if (got >= 0 && run->pos + got >= size) {
 			/* The data ends at end of file: the rest reads as zeros. */
-			folio_zero_segment(folio, got > off ? got - off : 0, flen);
+			folio_zero_segment(folio,
+					   foff + (got > off ? got - off : 0),
+					   foff + plen);
 			ok = true;
 		}
+		off += plen;
+		if (!p9x_run_piece_done(run, i, &ok))
+			continue;
 		/* A folio left out of date is read again by ->read_folio. */
 		if (ok)
 			folio_mark_uptodate(folio);
 		folio_unlock(folio);
-		off += flen;
 	}
 	kfree(run);
 }
@@ -505,14 +606,15 @@ static void p9x_rrun_send(struct p9x_wrun *run)
  * @ractl: the window; its folios come locked
  *
  * Contiguous folios are gathered into Treads of up to the fid's largest
- * payload, all sent at once and completed in the background, so several
- * are in flight.  Folios left when memory is short are dropped by the
- * caller and read later one by one.
+ * payload, a folio cut in two where a Tread is full, all sent at once and
+ * completed in the background, so several are in flight.  Folios left
+ * when memory is short are dropped by the caller and read later one by
+ * one.
  */
 void p9x_readahead(struct readahead_control *ractl)
 {
 	struct inode *inode = ractl->mapping->host;
-	struct p9x_wrun *run = NULL;
+	struct p9x_wrun *run = NULL, *next;
 	struct p9x_fid *fid;
 	struct folio *folio;
 	size_t max;
@@ -530,9 +632,18 @@ void p9x_readahead(struct readahead_control *ractl)
 			folio_unlock(folio);
 			continue;
 		}
-		if (run && !p9x_run_fits(run, folio_pos(folio), flen, max)) {
+		if (run && !p9x_run_continues(run, folio_pos(folio), max)) {
 			p9x_rrun_send(run);
 			run = NULL;
+		}
+		if (run && run->len + flen > max) {
+			next = p9x_run_split(run, folio, 0, flen, max);
+			p9x_rrun_send(run);
+			run = next;
+			if (next) {
+				next->fid = p9x_fid_get(fid);
+				continue;
+			}
 		}
 		if (!run) {
 			run = p9x_run_new(folio_pos(folio), max);
@@ -542,7 +653,7 @@ void p9x_readahead(struct readahead_control *ractl)
 			}
 			run->fid = p9x_fid_get(fid);
 		}
-		p9x_run_add(run, folio, flen);
+		p9x_run_add(run, folio, 0, flen);
 	}
 	if (run)
 		p9x_rrun_send(run);
