@@ -192,6 +192,7 @@ extern const struct file_operations p9x_file_fops;
 extern const struct dentry_operations p9x_dentry_ops;
 extern const struct address_space_operations p9x_file_aops;
 extern const struct address_space_operations p9x_cached_aops;
+extern const struct vm_operations_struct p9x_cached_vm_ops;
 extern P9X_XATTR_LIST(p9x_xattr_handlers);
 /* system.posix_acl_* handlers, listed on kernels before 6.2 (compat.h) */
 extern const struct xattr_handler p9x_xattr_acl_access;

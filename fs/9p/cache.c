@@ -125,6 +125,87 @@ void p9x_inode_drop_wfid(struct inode *inode)
 	p9x_fid_put(fid);
 }
 
+/*
+ * The pages write() dirtied in a large folio.  A folio is written back
+ * whole, and a large one holds up to a message of bytes: a 4 KiB write
+ * into a file read into the cache would send all of them, and with
+ * cache=loose put back on the server bytes around it that another client
+ * may have changed since.  write() notes the pages it dirtied in
+ * folio->private as [first, end), in pages; writeback sends those.  No
+ * note means the whole folio: every other way a folio gets dirty (a
+ * shared mapping, a failed Twrite) starts from a clean folio, which has
+ * none, or drops it; so does a write() while the folio is under
+ * writeback.
+ */
+#define P9X_DIRTY_SHIFT		16
+#define P9X_DIRTY_END		GENMASK(P9X_DIRTY_SHIFT - 1, 0)
+
+/*
+ * write() copied @copied bytes into @folio, locked, from @off: dirty it
+ * and note the pages.
+ */
+static void p9x_folio_dirty_pages(struct folio *folio, size_t off,
+				  size_t copied)
+{
+	unsigned long old = (unsigned long)folio_get_private(folio);
+	unsigned long first = off >> PAGE_SHIFT;
+	unsigned long end = DIV_ROUND_UP(off + copied, PAGE_SIZE);
+	bool was_dirty, in_flight;
+
+	in_flight = folio_test_writeback(folio);
+	/*
+	 * A Twrite that fails dirties the folio again before it ends the
+	 * writeback: seen done, the folio is seen dirty if it failed.
+	 */
+	smp_rmb();
+	was_dirty = folio_test_dirty(folio);
+	folio_mark_dirty(folio);
+	if (!folio_test_large(folio))
+		return;
+	/*
+	 * Pages in flight go dirty again if their Twrite fails, and no note
+	 * says which; a dirty folio without a note is dirty whole.
+	 */
+	if (in_flight || (was_dirty && !old)) {
+		folio_detach_private(folio);
+		return;
+	}
+	if (was_dirty) {
+		first = min(first, old >> P9X_DIRTY_SHIFT);
+		end = max(end, old & P9X_DIRTY_END);
+	}
+	if (first == 0 && end >= folio_nr_pages(folio))
+		folio_detach_private(folio);
+	else if (old)
+		folio_change_private(folio,
+				     (void *)(first << P9X_DIRTY_SHIFT | end));
+	else
+		folio_attach_private(folio,
+				     (void *)(first << P9X_DIRTY_SHIFT | end));
+}
+
+/*
+ * At writeback of @folio, locked, whose first @len bytes are in the file:
+ * the dirty ones are [*@off, *@off + return value).  The note goes; if
+ * the Twrite fails, the folio is dirtied again, whole.
+ */
+static size_t p9x_folio_take_dirty(struct folio *folio, size_t len,
+				   size_t *off)
+{
+	unsigned long v = (unsigned long)folio_detach_private(folio);
+	size_t from, to;
+
+	*off = 0;
+	if (!v)
+		return len;
+	from = (v >> P9X_DIRTY_SHIFT) << PAGE_SHIFT;
+	to = min_t(size_t, (v & P9X_DIRTY_END) << PAGE_SHIFT, len);
+	if (from >= to)
+		return 0;
+	*off = from;
+	return to - from;
+}
+
 /**
  * p9x_fill_folio() - read a folio's bytes from the server
  * @fid: an fid open for reading
@@ -202,9 +283,11 @@ int p9x_write_end_folio(struct file *file, struct address_space *mapping,
 		}
 		folio_mark_uptodate(folio);
 	}
+	if (!copied)
+		goto out;
 	if (pos + copied > i_size_read(inode))
 		i_size_write(inode, pos + copied);
-	folio_mark_dirty(folio);
+	p9x_folio_dirty_pages(folio, offset_in_folio(folio, pos), copied);
 out:
 	folio_unlock(folio);
 	folio_put(folio);
@@ -478,21 +561,25 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 	loff_t pos = folio_pos(folio);
 	struct p9x_wrun *next = NULL;
 	struct p9x_wb *wb = data;
-	size_t len;
+	size_t len, off;
 
-	if (pos >= size) {
+	len = pos < size ? min_t(loff_t, folio_size(folio), size - pos) : 0;
+	/* A folio bigger than a message (a small iounit): the slow way, whole. */
+	if (len > wb->max) {
+		folio_detach_private(folio);
+		return p9x_writeback_folio_small(folio, wbc, wb->fid);
+	}
+	len = p9x_folio_take_dirty(folio, len, &off);
+	if (!len) {
 		/* Truncated away while dirty. */
 		folio_unlock(folio);
 		return 0;
 	}
-	len = min_t(loff_t, folio_size(folio), size - pos);
-	/* A folio bigger than a message (a small iounit): the slow way. */
-	if (len > wb->max)
-		return p9x_writeback_folio_small(folio, wbc, wb->fid);
+	pos += off;
 	if (wb->cur && !p9x_run_continues(wb->cur, pos, wb->max))
 		p9x_wb_send(wb);
 	if (wb->cur && wb->cur->len + len > wb->max) {
-		next = p9x_run_split(wb->cur, folio, 0, len, wb->max);
+		next = p9x_run_split(wb->cur, folio, off, len, wb->max);
 		if (!next)
 			p9x_wb_send(wb);
 	}
@@ -513,7 +600,7 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 		next->wb = wb;
 		wb->cur = next;
 	} else {
-		p9x_run_add(wb->cur, folio, 0, len);
+		p9x_run_add(wb->cur, folio, off, len);
 	}
 	return 0;
 }
@@ -676,8 +763,49 @@ static int p9x_cached_read_folio(struct file *file, struct folio *folio)
 	return err;
 }
 
+/* Reclaim, a split or invalidation: a dirty folio is then dirty whole. */
+static bool p9x_release_folio(struct folio *folio, gfp_t gfp)
+{
+	folio_detach_private(folio);
+	return true;
+}
+
+static void p9x_invalidate_folio(struct folio *folio, size_t off, size_t len)
+{
+	if (off == 0 && len == folio_size(folio))
+		folio_detach_private(folio);
+}
+
+/**
+ * p9x_page_mkwrite() - a shared mapping is about to write to a folio
+ * @vmf: the fault
+ *
+ * Any byte of the folio may change through the mapping from now on, so
+ * its note of the pages write() dirtied goes: it is written back whole.
+ *
+ * Return: as filemap_page_mkwrite().
+ */
+static vm_fault_t p9x_page_mkwrite(struct vm_fault *vmf)
+{
+	vm_fault_t ret = filemap_page_mkwrite(vmf);
+
+	if (ret & VM_FAULT_LOCKED)
+		folio_detach_private(page_folio(vmf->page));
+	return ret;
+}
+
+/* Mappings of a file in the page cache (cache=mmap and cache=loose). */
+const struct vm_operations_struct p9x_cached_vm_ops = {
+	.fault = filemap_fault,
+	.map_pages = filemap_map_pages,
+	.page_mkwrite = p9x_page_mkwrite,
+};
+
 const struct address_space_operations p9x_cached_aops = {
 	.read_folio = p9x_cached_read_folio,
+	.release_folio = p9x_release_folio,
+	.invalidate_folio = p9x_invalidate_folio,
+	.migrate_folio = filemap_migrate_folio,
 	.readahead = p9x_readahead,
 	.dirty_folio = filemap_dirty_folio,
 	.write_begin = p9x_aops_write_begin,

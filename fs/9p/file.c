@@ -157,7 +157,9 @@ static int p9x_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (p9x_mode(file_inode(file)) == P9X_CACHE_NONE)
 		return generic_file_readonly_mmap(file, vma);
-	return generic_file_mmap(file, vma);
+	file_accessed(file);
+	vma->vm_ops = &p9x_cached_vm_ops;
+	return 0;
 }
 
 static int p9x_file_fsync(struct file *file, loff_t start, loff_t end,
