@@ -236,20 +236,14 @@ static inline int p9x_aops_write_end(struct file *file,
 /*
  * Since 6.11 a filesystem says which folio sizes its mappings take, and
  * write_begin may ask for a large one.  Page-cache folios of up to @max
- * bytes: each then fits one Tread or Twrite.
+ * bytes, so that each fits one Tread or Twrite; where a message is not a
+ * power of two pages, readahead and writeback cut a folio between two.
  */
 static inline void p9x_mapping_set_folio_max(struct address_space *mapping,
 					     size_t max)
 {
 	unsigned long pages = max >> PAGE_SHIFT;
 
-	/*
-	 * A message that is not a power of two pages (msize=524288 leaves
-	 * 127) would carry one large folio where it has room for nearly
-	 * two: keep folios small enough to fill it to within 1/32.
-	 */
-	if (!is_power_of_2(pages))
-		pages /= 32;
 	if (pages >= 2)
 		mapping_set_folio_order_range(mapping, 0, ilog2(pages));
 }
