@@ -14,6 +14,7 @@
 # files here) and the files they create are theirs on the export.
 
 RW_SRC=127.0.0.1
+RW_SRC2=$RW_SRC
 RW_OPTS="trans=tcp,port=$DIOD_PORT,aname=$EXP"
 [ "${RW_CLIENT:-9plx}" != stock ] || RW_OPTS="$RW_OPTS,version=9p2000.L"
 # The in-kernel client with the 9P2000.Lx series (phase updiod) offers

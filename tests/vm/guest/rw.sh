@@ -15,6 +15,9 @@
 # RW_SRC (mount source) and RW_OPTS, and exports a scratch directory.
 RW_CLIENT=${RW_CLIENT:-9plx}
 RW_SRC=${RW_SRC:-$TAG}
+# A second mount of the same export: a second virtio device (one channel
+# takes one mount), or another session with the same source over tcp.
+RW_SRC2=${RW_SRC2:-shareb9}
 M=/mnt/rw
 W=$M/scratch/rw-$RW_CLIENT-$(uname -r)-$NLX_SERVER
 if [ -n "${RW_OPTS:-}" ]; then
@@ -289,6 +292,73 @@ c_fsx() {
 	return 1
 }
 
+# c_big_cached CACHE: 6 MiB and a little written through the page cache
+# in 1 MiB writes, read back cold through it, then through cache=none.
+# On 6.12 the folios are large and a message of msize=524288 holds 127
+# pages, so Twrites and Treads each cut a folio in two (cache.c).
+c_big_cached() {
+	need_mount "$M" || return
+	[ -s /tmp/bc.src ] || head -c 6296464 /dev/urandom >/tmp/bc.src
+	rw_cache "$1" || return 1
+	if ! dd if=/tmp/bc.src of="$W/bc-$1" bs=1M conv=fsync 2>/tmp/e; then
+		why "cache=$1: dd: $(tail -n 1 /tmp/e)"
+		rw_back
+		return 1
+	fi
+	rw_cache "$1" || return 1
+	if ! cmp /tmp/bc.src "$W/bc-$1" >/tmp/e 2>&1; then
+		why "cache=$1, read back cold through it: $(cat /tmp/e)"
+		rw_back
+		return 1
+	fi
+	rw_back || return 1
+	cmp /tmp/bc.src "$W/bc-$1" >/tmp/e 2>&1 || {
+		why "cache=$1, read back through cache=none: $(cat /tmp/e)"
+		return 1
+	}
+	rm -f "$W/bc-$1"
+}
+
+# c_wb_pages: writeback sends the pages write() dirtied and no more.  A
+# file is read into a cache=loose mount and rewritten in place through a
+# second mount of the share; 4 KiB then go to three pages of it through
+# the first mount.  The server's file must be the second mount's bytes
+# with those three pages in: the bytes around them, stale in the first
+# mount's cache, must not go back (on 6.12 9plx caches the file in
+# folios of up to 64 pages).
+c_wb_pages() {
+	need_mount "$M" || return
+	_m2=/mnt/rw2 _f=wp-$RW_CLIENT
+	mkdir -p "$_m2"
+	head -c 4194304 /dev/urandom >/tmp/wp.a
+	head -c 4194304 /dev/urandom >/tmp/wp.b
+	head -c 4096 /dev/urandom >/tmp/wp.c
+	cp /tmp/wp.b /tmp/wp.want
+	cp /tmp/wp.a "$W/$_f" || { why "cp to the share failed"; return 1; }
+	rw_cache loose || return 1
+	if ! try_mount 9p "$RW_OPTS" "$RW_SRC2" "$_m2"; then
+		why "second mount ($RW_SRC2): $(cat /tmp/mount.err)"
+		rw_back
+		return 1
+	fi
+	_err=
+	cat "$W/$_f" >/dev/null
+	dd if=/tmp/wp.b of="$_m2/${W#"$M"/}/$_f" bs=1M conv=notrunc,fsync 2>/tmp/e ||
+		_err="rewrite through the second mount: $(tail -n 1 /tmp/e)"
+	for _pg in 3 517 901; do
+		[ -z "$_err" ] || break
+		dd if=/tmp/wp.c of=/tmp/wp.want bs=4096 seek=$_pg conv=notrunc 2>/dev/null
+		dd if=/tmp/wp.c of="$W/$_f" bs=4096 seek=$_pg conv=notrunc,fsync 2>/tmp/e ||
+			_err="write at page $_pg: $(tail -n 1 /tmp/e)"
+	done
+	timeout 60 umount "$_m2" || _err=${_err:-"umount $_m2"}
+	rw_back || return 1
+	[ -z "$_err" ] || { why "$_err"; return 1; }
+	cmp /tmp/wp.want "$W/$_f" >/tmp/e 2>&1 && { rm -f "$W/$_f"; return 0; }
+	why "the server's file: $(cat /tmp/e) (wanted: the second mount's bytes with 4 KiB at pages 3, 517 and 901)"
+	return 1
+}
+
 # c_direct CACHE: O_DIRECT in one cache mode (nlxprobe direct): it opens,
 # moves data both ways, and stays coherent with buffered I/O on the same
 # file.  Against diod the in-kernel client cannot open with O_DIRECT
@@ -554,6 +624,9 @@ patched/stock | patched/upstream)
 	;;
 patched/*) check dir-tags c_dir_tags ;;
 esac
+check big-mmap c_big_cached mmap
+check big-loose c_big_cached loose
+check writeback-pages c_wb_pages
 check fsx-none c_fsx none 11
 check many-remount c_many_remount
 check direct-none c_direct none
