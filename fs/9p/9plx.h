@@ -205,6 +205,8 @@ struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
 			  umode_t type, u32 gen);
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
+struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
+			      struct p9x_fid **regfid);
 int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 		   struct kstat *stat, u32 request_mask,
 		   unsigned int query_flags);

@@ -268,6 +268,8 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
  * guest's own business (it bypasses the guest's page cache) and is not
  * passed on: a server opening its file with O_DIRECT would refuse
  * unaligned buffers or filesystems without direct I/O (diod does).
+ * Nor are O_TRUNC, which the VFS carries out through setattr once it has
+ * checked the open, and O_CREAT and O_EXCL, which only Tlcreate asks for.
  */
 u32 p9x_open_flags(unsigned int flags)
 {
@@ -275,6 +277,7 @@ u32 p9x_open_flags(unsigned int flags)
 		unsigned int linux_flag;
 		u32 wire_flag;
 	} map[] = {
+		{ O_APPEND, P9X_O_APPEND },
 		{ O_NONBLOCK, P9X_O_NONBLOCK },
 		{ O_DSYNC, P9X_O_DSYNC },
 		{ FASYNC, P9X_O_FASYNC },

@@ -58,13 +58,8 @@ void p9x_file_opened(struct inode *inode, struct file *file,
 static int p9x_file_open(struct inode *inode, struct file *file)
 {
 	struct p9x_fid *fid;
-	u32 flags;
 
-	/* O_TRUNC is done by the VFS through setattr after the open. */
-	flags = p9x_open_flags(file->f_flags & ~O_TRUNC);
-	if (file->f_flags & O_APPEND)
-		flags |= P9X_O_APPEND;
-	fid = p9x_open_fid(file->f_path.dentry, flags);
+	fid = p9x_open_fid(file->f_path.dentry, p9x_open_flags(file->f_flags));
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
 	p9x_file_opened(inode, file, fid);

@@ -272,16 +272,29 @@ static bool p9x_dentry_attrs_take(struct dentry *dentry)
 	return t && time_before(jiffies, t);
 }
 
-struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
-			  unsigned int flags)
+/**
+ * p9x_lookup_fid() - look a name up, and maybe keep its fid
+ * @dir: the parent directory
+ * @dentry: the name being looked up
+ * @regfid: NULL to leave the walked fid on the dentry, as every lookup
+ *	does; else, when the name is a regular file, its fid is stored here
+ *	for the caller instead, and NULL otherwise
+ *
+ * Return: what ->lookup returns.
+ */
+struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
+			      struct p9x_fid **regfid)
 {
 	const char *name = dentry->d_name.name;
 	struct inode *inode = NULL;
 	struct p9x_fid *dfid, *fid;
 	struct p9x_attr attr;
 	struct dentry *res;
+	bool reg;
 	int err;
 
+	if (regfid)
+		*regfid = NULL;
 	if (dentry->d_name.len > NAME_MAX)
 		return ERR_PTR(-ENAMETOOLONG);
 	dfid = p9x_dentry_fid(dentry->d_parent);
@@ -305,14 +318,24 @@ struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 		p9x_fid_put(fid);
 		return ERR_PTR(err);
 	}
+	reg = S_ISREG(inode->i_mode);
 	res = d_splice_alias(inode, dentry);
 	if (IS_ERR(res)) {
 		p9x_fid_put(fid);
 	} else {
-		p9x_dentry_add_fid(res ? res : dentry, fid);
+		if (regfid && reg)
+			*regfid = fid;
+		else
+			p9x_dentry_add_fid(res ? res : dentry, fid);
 		p9x_dentry_attrs_fetched(res ? res : dentry);
 	}
 	return res;
+}
+
+struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
+			  unsigned int flags)
+{
+	return p9x_lookup_fid(dir, dentry, NULL);
 }
 
 int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,

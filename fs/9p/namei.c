@@ -140,12 +140,12 @@ static int p9x_create(struct p9x_idmap *idmap, struct inode *dir,
 }
 
 /*
- * The open of finish_open() for a file just made with Tlcreate, whose fid
- * p9x_atomic_open() left in private_data: the same as ->open does with
- * the fid of a Tlopen, before the VFS checks what the open allows
- * (O_DIRECT).
+ * The open of finish_open() for a fid p9x_atomic_open() has opened already
+ * (Tlcreate, or Tlopen of a name just walked to) and left in private_data:
+ * the same as ->open does with the fid of its Tlopen, before the VFS
+ * checks what the open allows (O_DIRECT).
  */
-static int p9x_file_created(struct inode *inode, struct file *file)
+static int p9x_file_preopened(struct inode *inode, struct file *file)
 {
 	int err = generic_file_open(inode, file);
 
@@ -154,8 +154,50 @@ static int p9x_file_created(struct inode *inode, struct file *file)
 	return err;
 }
 
+/*
+ * Open an existing name found by this lookup, in the modes that keep no
+ * unused dentry (cache=none and cache=mmap), where every open of a path
+ * looks its last name up anew: the fid the lookup walked to a regular file
+ * is opened and becomes the file's, instead of staying on the dentry while
+ * ->open clones it with one more Twalk, and both go with a Tclunk each.
+ * The VFS checks the open against the inode afterwards (may_open()), as it
+ * does after a create; an open it refuses only clunks the fid, and Tlopen,
+ * without O_TRUNC (done later through setattr) and O_CREAT, has changed
+ * nothing.  Anything else, and a Tlopen the server refuses, is left to
+ * ->open, which reports it as usual.
+ */
+static int p9x_open_existing(struct inode *dir, struct dentry *dentry,
+			     struct file *file)
+{
+	struct p9x_fid *fid;
+	struct dentry *res;
+	int err;
+
+	res = p9x_lookup_fid(dir, dentry, &fid);
+	if (IS_ERR(res))
+		return PTR_ERR(res);
+	if (res)
+		dentry = res;
+	if (!fid)
+		return finish_no_open(file, res);
+
+	err = p9x_lopen(fid, p9x_open_flags(file->f_flags));
+	if (err) {
+		p9x_dentry_add_fid(dentry, fid);
+		return finish_no_open(file, res);
+	}
+	file->private_data = fid;
+	err = finish_open(file, dentry, p9x_file_preopened);
+	if (!(file->f_mode & FMODE_OPENED)) {
+		file->private_data = NULL;
+		p9x_fid_put(fid);
+	}
+	dput(res);
+	return err;
+}
+
 /**
- * p9x_atomic_open() - look up, and create and open in one Tlcreate
+ * p9x_atomic_open() - look up, and open what is found or made
  * @dir: the parent directory
  * @dentry: the name, negative or still being looked up
  * @file: the file to open
@@ -169,7 +211,9 @@ static int p9x_file_created(struct inode *inode, struct file *file)
  * then opened as any existing file is, after the VFS's permission
  * checks, by dropping the dentry and having the VFS look again
  * (-EOPENSTALE); with O_EXCL from the caller it is EEXIST, and the
- * dentry is dropped all the same.
+ * dentry is dropped all the same.  Without O_CREAT, in the modes without
+ * a dentry cache, a regular file found is opened on the fid walked to it
+ * (p9x_open_existing()).
  *
  * Return: 0 or a negative errno.
  */
@@ -184,6 +228,9 @@ static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
 	int err;
 
 	if (d_in_lookup(dentry)) {
+		if (!(flags & (O_CREAT | O_DIRECTORY)) &&
+		    P9X_SB(dir->i_sb)->opts.cache != P9X_CACHE_LOOSE)
+			return p9x_open_existing(dir, dentry, file);
 		res = p9x_lookup(dir, dentry, 0);
 		if (IS_ERR(res))
 			return PTR_ERR(res);
@@ -207,9 +254,7 @@ static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
 	err = p9x_acl_create(dir, &mode, acls);
 	if (err)
 		goto out_ofid;
-	p9flags = p9x_open_flags(flags & ~O_TRUNC) | P9X_O_CREAT | P9X_O_EXCL;
-	if (flags & O_APPEND)
-		p9flags |= P9X_O_APPEND;
+	p9flags = p9x_open_flags(flags) | P9X_O_CREAT | P9X_O_EXCL;
 	err = p9x_lcreate(ofid, dentry->d_name.name, p9flags, mode & 07777,
 			  p9x_new_gid(dir));
 	if (err) {
@@ -228,9 +273,9 @@ static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
 	/* Made just now (O_EXCL): no file capability for a write to clear. */
 	p9x_nosec_set(d_inode(dentry));
 	file->f_mode |= FMODE_CREATED;
-	/* p9x_file_created() makes the Tlcreate fid the file's. */
+	/* p9x_file_preopened() makes the Tlcreate fid the file's. */
 	file->private_data = ofid;
-	err = finish_open(file, dentry, p9x_file_created);
+	err = finish_open(file, dentry, p9x_file_preopened);
 	if (!(file->f_mode & FMODE_OPENED)) {
 		file->private_data = NULL;
 		goto out_ofid;

@@ -513,6 +513,19 @@ c_stat_fresh() {
 	rw_probe "$1" /tmp/sf.out statfresh "$W/sf-$1"
 }
 
+# c_open_existing CACHE: opens of names that exist (nlxprobe openexisting):
+# in the modes that keep no unused dentry, 9plx opens a regular file on
+# the fid its lookup walked to, before the VFS's permission checks.
+# QEMU 7.2 makes no FIFOs (c_mknod): the probe checks it refuses them.
+c_open_existing() {
+	need_mount "$M" || return
+	mkdir "$W/oe-$1" || { why "mkdir oe-$1"; return 1; }
+	_nf=
+	[ "$NLX_SERVER" != stock ] || _nf=nofifo
+	# shellcheck disable=SC2086 # empty or one word
+	rw_probe "$1" /tmp/oe.out openexisting "$W/oe-$1" $_nf
+}
+
 # Everything written must be on the server: read it through a new mount.
 c_persist() {
 	need_mount "$M" || return
@@ -615,6 +628,9 @@ done
 check parent-attrs-loose c_parent_attrs loose
 check stat-fresh-none c_stat_fresh none
 check stat-fresh-mmap c_stat_fresh mmap
+for _c in none mmap loose; do
+	check "open-existing-$_c" c_open_existing "$_c"
+done
 # Against the patched QEMU only: it is the client's side that is tested,
 # and 65600 directories take minutes under TCG.  (QEMU closes the host
 # directories of idle fids when it runs short of descriptors; diod

@@ -150,6 +150,20 @@
  *	with what the open's lookup fetched before the change fails.  One
  *	line per step, as openunlinked; FILE is removed.
  *
+ *   nlxprobe openexisting DIR [nofifo]
+ *	opens of names that exist, as root in DIR (mode 0755) and as uid
+ *	1000 in a child: a regular file read and written through O_RDONLY,
+ *	O_WRONLY|O_TRUNC and O_APPEND, two descriptors at once and a stat
+ *	by path while open; ENOTDIR for "file/" and O_DIRECTORY; a symlink
+ *	followed, ELOOP with O_NOFOLLOW; a FIFO opened as a local FIFO
+ *	(ENXIO for O_WRONLY|O_NONBLOCK without a reader); a directory with
+ *	O_DIRECTORY; ENOENT for a missing name; as uid 1000, EACCES for
+ *	reading a 0600 file and for O_WRONLY|O_TRUNC of a 0644 file, which
+ *	keeps its bytes.  With "nofifo" (QEMU 7.2 with security_model=none
+ *	makes no FIFOs), mkfifo must fail with ENXIO instead and the FIFO's
+ *	steps are left out.  One line per step, as openunlinked; DIR's
+ *	entries are removed at the end.
+ *
  *   nlxprobe asuser UID GID PROG ARGS...
  *	run PROG as UID:GID with no supplementary groups (busybox has no
  *	setpriv), for the multi-user checks.
@@ -1954,6 +1968,142 @@ static int statfresh(const char *path)
 	return 0;
 }
 
+/* The descriptor @fd must read @text to its end. */
+static int fd_has_text(const char *step, int fd, const char *text)
+{
+	char buf[64], msg[160];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return fail_errno(step);
+	buf[n] = 0;
+	if (strcmp(buf, text)) {
+		snprintf(msg, sizeof(msg), "reads '%s', want '%s'", buf, text);
+		return fail_msg(step, msg);
+	}
+	return 0;
+}
+
+/* As uid 1000: what a user without the rights must be refused. */
+static int oe_other_user(const char *secret, const char *shared)
+{
+	int r = 0;
+
+	if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+		return fail_errno("as-1000");
+	r |= want_errno("user-read-0600", open(secret, O_RDONLY), EACCES);
+	r |= want_errno("user-trunc-0644", open(shared, O_WRONLY | O_TRUNC),
+			EACCES);
+	r |= want_errno("user-append-0644", open(shared, O_WRONLY | O_APPEND),
+			EACCES);
+	return r;
+}
+
+static int openexisting(const char *dir, bool fifo)
+{
+	char f[512], s[512], p[512], d[512], sec[512], miss[512];
+	char slash[520];
+	struct stat st, pst;
+	int fd, fd2, status;
+	pid_t pid;
+
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(s, sizeof(s), "%s/s", dir);
+	snprintf(p, sizeof(p), "%s/p", dir);
+	snprintf(d, sizeof(d), "%s/d", dir);
+	snprintf(sec, sizeof(sec), "%s/secret", dir);
+	snprintf(miss, sizeof(miss), "%s/missing", dir);
+	snprintf(slash, sizeof(slash), "%s/", f);
+	if (chmod(dir, 0755) || put_text("setup", f, "hello") ||
+	    put_text("setup", sec, "hidden") || chmod(sec, 0600) ||
+	    symlink("f", s) || mkdir(d, 0755))
+		return fail_errno("setup");
+	if (fifo && mkfifo(p, 0666))
+		return fail_errno("setup");
+	if (!fifo && want_errno("no-fifo", mkfifo(p, 0666), ENXIO))
+		return 1;
+
+	fd = open(f, O_RDONLY);
+	if (fd < 0)
+		return fail_errno("rdonly");
+	if (fd_has_text("rdonly", fd, "hello"))
+		return 1;
+	fd2 = open(f, O_RDONLY);
+	if (fd2 < 0)
+		return fail_errno("second-open");
+	if (fstat(fd, &st) || stat(f, &pst))
+		return fail_errno("stat-open");
+	if (st.st_ino != pst.st_ino || st.st_size != 5 || !S_ISREG(st.st_mode))
+		return fail_msg("stat-open", "fstat and stat of the open file disagree");
+	close(fd);
+	if (fd_has_text("second-open", fd2, "hello"))
+		return 1;
+	close(fd2);
+	step_ok("rdonly", "two descriptors read it, stat by path while open agrees");
+
+	if (write_text("trunc", f, "abc", O_TRUNC) || has_text("trunc", f, "abc"))
+		return 1;
+	if (write_text("append", f, "de", O_APPEND) ||
+	    has_text("append", f, "abcde"))
+		return 1;
+	step_ok("write", "O_TRUNC and O_APPEND");
+
+	if (want_errno("trailing-slash", open(slash, O_RDONLY), ENOTDIR) ||
+	    want_errno("o-directory", open(f, O_RDONLY | O_DIRECTORY), ENOTDIR) ||
+	    want_errno("nofollow", open(s, O_RDONLY | O_NOFOLLOW), ELOOP) ||
+	    want_errno("missing", open(miss, O_RDONLY), ENOENT))
+		return 1;
+	fd = open(s, O_RDONLY);
+	if (fd < 0)
+		return fail_errno("symlink");
+	if (fd_has_text("symlink", fd, "abcde"))
+		return 1;
+	close(fd);
+	step_ok("symlink", "followed to f");
+
+	if (!fifo)
+		goto dir;
+	if (want_errno("fifo-no-reader", open(p, O_WRONLY | O_NONBLOCK), ENXIO))
+		return 1;
+	fd = open(p, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fail_errno("fifo");
+	fd2 = open(p, O_WRONLY | O_NONBLOCK);
+	if (fd2 < 0)
+		return fail_errno("fifo-writer");
+	if (write(fd2, "x", 1) != 1 || read(fd, slash, 1) != 1 || slash[0] != 'x')
+		return fail_msg("fifo", "a byte did not pass through the FIFO");
+	close(fd2);
+	close(fd);
+	step_ok("fifo", "a local FIFO");
+	if (unlink(p))
+		return fail_errno("cleanup");
+
+dir:
+	fd = open(d, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fail_errno("dir");
+	close(fd);
+	step_ok("dir", "opened with O_DIRECTORY");
+
+	pid = fork();
+	if (pid < 0)
+		return fail_errno("fork");
+	if (!pid)
+		_exit(oe_other_user(sec, f));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return fail_msg("user", "uid 1000 opened what it may not");
+	if (stat(f, &st) || st.st_size != 5 || has_text("user", f, "abcde"))
+		return fail_msg("user", "a refused O_TRUNC changed the file");
+	step_ok("user", "refused opens left the file whole");
+
+	if (unlink(f) || unlink(s) || unlink(sec) || rmdir(d))
+		return fail_errno("cleanup");
+	return 0;
+}
+
 static int asuser(char **argv)
 {
 	uid_t uid = strtoul(argv[0], NULL, 10);
@@ -2009,11 +2159,15 @@ int main(int argc, char **argv)
 		return dirgrow(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "statfresh"))
 		return statfresh(argv[2]);
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "nofifo"))) &&
+	    !strcmp(argv[1], "openexisting"))
+		return openexisting(argv[2], argc == 3);
 	fprintf(stderr, "usage: nlxprobe openunlinked DIR | dino DIR | links DIR...\n"
 		"       | locks PATH1 PATH2 | lockhold PATH | lockwait PATH\n"
 		"       | fsx FILE OPS SEED MODEL | xattrs FILE trusted|notrusted\n"
 		"       | direct FILE | renameflags DIR | fsize FILE\n"
 		"       | dirtags DIR N | dirgrow DIR | statfresh FILE\n"
+		"       | openexisting DIR [nofifo]\n"
 		"       | replaced AFILE BFILE | race[check] KIND DIR\n"
 		"       | asuser UID GID PROG...\n");
 	return 2;
