@@ -14,6 +14,10 @@
  *	that are multiples of BS, drawn from SEED (xorshift64) over the
  *	size FILE has when opened.  The same SEED gives the same offsets.
  *
+ *   benchio seqread FILE PASSES
+ *	open FILE, read it to the end in 1 MiB reads (as dd bs=1M), close;
+ *	PASSES times.  The byte total is printed.
+ *
  *   benchio create DIR COUNT SIZE
  *	create DIR/f00000.. (O_CREAT|O_EXCL), write SIZE bytes, close.
  *
@@ -196,6 +200,33 @@ static int cmd_read(const char *dir, long count)
 	return 0;
 }
 
+static int cmd_seqread(const char *path, long passes)
+{
+	size_t size = 1 << 20;
+	long long total = 0;
+	char *buf;
+	ssize_t n;
+	long i;
+	int fd;
+
+	buf = malloc(size);
+	if (!buf)
+		return fail("malloc", path);
+	for (i = 0; i < passes; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return fail("open", path);
+		while ((n = read(fd, buf, size)) > 0)
+			total += n;
+		if (n < 0)
+			return fail("read", path);
+		close(fd);
+	}
+	free(buf);
+	printf("%lld\n", total);
+	return 0;
+}
+
 static int cmd_unlink(const char *dir, long count)
 {
 	char path[NAME_MAX_LEN];
@@ -227,10 +258,13 @@ int main(int argc, char **argv)
 		return cmd_stat(argv[2], arg_num(argv[3]));
 	if (argc == 4 && !strcmp(cmd, "read"))
 		return cmd_read(argv[2], arg_num(argv[3]));
+	if (argc == 4 && !strcmp(cmd, "seqread"))
+		return cmd_seqread(argv[2], arg_num(argv[3]));
 	if (argc == 4 && !strcmp(cmd, "unlink"))
 		return cmd_unlink(argv[2], arg_num(argv[3]));
 	fprintf(stderr,
 		"usage: benchio now | randread|randwrite FILE COUNT BS SEED |\n"
-		"       create DIR COUNT SIZE | stat|read|unlink DIR COUNT\n");
+		"       create DIR COUNT SIZE | stat|read|unlink DIR COUNT |\n"
+		"       seqread FILE PASSES\n");
 	return 2;
 }
