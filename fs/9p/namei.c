@@ -155,11 +155,12 @@ static int p9x_file_preopened(struct inode *inode, struct file *file)
 }
 
 /*
- * Open an existing name found by this lookup, in the modes that keep no
- * unused dentry (cache=none and cache=mmap), where every open of a path
- * looks its last name up anew: the fid the lookup walked to a regular file
- * is opened and becomes the file's, instead of staying on the dentry while
- * ->open clones it with one more Twalk, and both go with a Tclunk each.
+ * Open an existing name the dentry cache did not hold (always so with
+ * cache=none and cache=mmap, which keep no unused dentry): the fid the
+ * lookup walked to a regular file is opened and becomes the file's,
+ * instead of staying on the dentry while ->open clones it with one more
+ * Twalk, and both go with a Tclunk each.  The dentry keeps no fid; with
+ * cache=loose, a later open of it walks one from the parent first.
  * The VFS checks the open against the inode afterwards (may_open()), as it
  * does after a create; an open it refuses only clunks the fid, and Tlopen,
  * without O_TRUNC (done later through setattr) and O_CREAT, has changed
@@ -211,9 +212,8 @@ static int p9x_open_existing(struct inode *dir, struct dentry *dentry,
  * then opened as any existing file is, after the VFS's permission
  * checks, by dropping the dentry and having the VFS look again
  * (-EOPENSTALE); with O_EXCL from the caller it is EEXIST, and the
- * dentry is dropped all the same.  Without O_CREAT, in the modes without
- * a dentry cache, a regular file found is opened on the fid walked to it
- * (p9x_open_existing()).
+ * dentry is dropped all the same.  Without O_CREAT, a regular file found
+ * is opened on the fid walked to it (p9x_open_existing()).
  *
  * Return: 0 or a negative errno.
  */
@@ -228,8 +228,7 @@ static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
 	int err;
 
 	if (d_in_lookup(dentry)) {
-		if (!(flags & (O_CREAT | O_DIRECTORY)) &&
-		    P9X_SB(dir->i_sb)->opts.cache != P9X_CACHE_LOOSE)
+		if (!(flags & (O_CREAT | O_DIRECTORY)))
 			return p9x_open_existing(dir, dentry, file);
 		res = p9x_lookup(dir, dentry, 0);
 		if (IS_ERR(res))

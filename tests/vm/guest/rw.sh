@@ -514,8 +514,8 @@ c_stat_fresh() {
 }
 
 # c_open_existing CACHE: opens of names that exist (nlxprobe openexisting):
-# in the modes that keep no unused dentry, 9plx opens a regular file on
-# the fid its lookup walked to, before the VFS's permission checks.
+# for a name not in the dentry cache, 9plx opens a regular file on the fid
+# its lookup walked to, before the VFS's permission checks.
 # QEMU 7.2 makes no FIFOs (c_mknod): the probe checks it refuses them.
 c_open_existing() {
 	need_mount "$M" || return
