@@ -194,13 +194,13 @@ static struct p9x_fid *p9x_walk_path(struct p9x_fid *fid,
 	return fid;
 }
 
-/**
- * p9x_dentry_fid() - get a fid on a dentry for the current user
- * @dentry: the dentry
- *
- * Return: a referenced fid, or an ERR_PTR.
+/*
+ * A fid on @dentry for the current user: one the dentry holds, else one
+ * walked from the nearest ancestor that holds one.  The walked fid is
+ * kept on the dentry too, unless @fresh is given: then it is the
+ * caller's alone, and *@fresh says whether it was walked.
  */
-struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
+static struct p9x_fid *p9x_dentry_fid_how(struct dentry *dentry, bool *fresh)
 {
 	struct p9x_sb *sbi = P9X_SB(dentry->d_sb);
 	struct dentry **path = NULL, **grown;
@@ -220,6 +220,8 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 		break;
 	}
 
+	if (fresh)
+		*fresh = false;
 	fid = p9x_find_fid(dentry, uid, any);
 	if (fid)
 		return fid;
@@ -257,10 +259,25 @@ struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
 		dput(path[i]);
 	kfree(path);
 
-	if (!IS_ERR(fid) && n)
-		p9x_dentry_add_fid(dentry, p9x_fid_get(fid));
+	if (!IS_ERR(fid) && n) {
+		if (fresh)
+			*fresh = true;
+		else
+			p9x_dentry_add_fid(dentry, p9x_fid_get(fid));
+	}
 	up_read(&sbi->rename_sem);
 	return fid;
+}
+
+/**
+ * p9x_dentry_fid() - get a fid on a dentry for the current user
+ * @dentry: the dentry
+ *
+ * Return: a referenced fid, or an ERR_PTR.
+ */
+struct p9x_fid *p9x_dentry_fid(struct dentry *dentry)
+{
+	return p9x_dentry_fid_how(dentry, NULL);
 }
 
 /*
@@ -319,14 +336,23 @@ struct p9x_fid *p9x_open_fid(struct dentry *dentry, u32 p9flags)
 {
 	struct p9x_fid *fid, *nfid;
 	bool again = true;
+	bool fresh;
 	int err;
 
 retry:
-	fid = p9x_dentry_fid(dentry);
+	/*
+	 * A dentry without a fid (opened once through its lookup's fid) is
+	 * walked to straight: one Twalk, as a clone of a kept fid is.
+	 */
+	fid = p9x_dentry_fid_how(dentry, &fresh);
 	if (IS_ERR(fid))
 		return fid;
-	nfid = p9x_walk(fid, 0, NULL);
-	p9x_fid_put(fid);
+	if (fresh) {
+		nfid = fid;
+	} else {
+		nfid = p9x_walk(fid, 0, NULL);
+		p9x_fid_put(fid);
+	}
 	err = IS_ERR(nfid) ? PTR_ERR(nfid) : p9x_lopen(nfid, p9flags);
 	if (!err)
 		return nfid;
