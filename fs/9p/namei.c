@@ -160,7 +160,8 @@ static int p9x_file_preopened(struct inode *inode, struct file *file)
  * lookup walked to a regular file is opened and becomes the file's,
  * instead of staying on the dentry while ->open clones it with one more
  * Twalk, and both go with a Tclunk each.  The dentry keeps no fid; with
- * cache=loose, a later open of it walks one from the parent first.
+ * cache=loose, a later open of it walks one from the parent and opens it
+ * (p9x_open_fid()).
  * The VFS checks the open against the inode afterwards (may_open()), as it
  * does after a create; an open it refuses only clunks the fid, and Tlopen,
  * without O_TRUNC (done later through setattr) and O_CREAT, has changed
