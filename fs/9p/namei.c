@@ -185,7 +185,11 @@ static int p9x_open_existing(struct inode *dir, struct dentry *dentry,
 
 	err = p9x_lopen(fid, p9x_open_flags(file->f_flags));
 	if (err) {
-		p9x_dentry_add_fid(dentry, fid);
+		/*
+		 * Not kept on the dentry: a Tlopen cut short by a signal may
+		 * have opened the fid all the same.
+		 */
+		p9x_fid_put(fid);
 		return finish_no_open(file, res);
 	}
 	file->private_data = fid;
