@@ -162,8 +162,8 @@ phase() {
 		wl seq-read-cold w_seqread "$_d/big"
 		wl seq-read-warm w_seqread_warm "$_d/big"
 		# No 9p at all: a reference for a warm read (the page-cache
-		# copy and dd), and how much identical work varies by turn.
-		# Without its file the dd fails, and the row says so.
+		# copy and the reads), and how much identical work varies by
+		# turn.  Without its file the read fails, and the row says so.
 		tmpfs_big
 		wl tmpfs-read-warm w_seqread_warm "$TFS/big"
 		;;
