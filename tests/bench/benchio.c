@@ -21,8 +21,8 @@
  *   benchio create DIR COUNT SIZE
  *	create DIR/f00000.. (O_CREAT|O_EXCL), write SIZE bytes, close.
  *
- *   benchio stat DIR COUNT
- *	stat DIR/f00000..
+ *   benchio stat DIR COUNT [PASSES]
+ *	stat DIR/f00000.., PASSES times over (default once).
  *
  *   benchio read DIR COUNT
  *	open, read to the end, close each of DIR/f00000..; the byte total
@@ -161,16 +161,18 @@ static int cmd_create(const char *dir, long count, long size)
 	return 0;
 }
 
-static int cmd_stat(const char *dir, long count)
+static int cmd_stat(const char *dir, long count, long passes)
 {
 	char path[NAME_MAX_LEN];
 	struct stat sb;
-	long i;
+	long i, p;
 
-	for (i = 0; i < count; i++) {
-		file_name(path, dir, i);
-		if (stat(path, &sb))
-			return fail("stat", path);
+	for (p = 0; p < passes; p++) {
+		for (i = 0; i < count; i++) {
+			file_name(path, dir, i);
+			if (stat(path, &sb))
+				return fail("stat", path);
+		}
 	}
 	return 0;
 }
@@ -254,8 +256,9 @@ int main(int argc, char **argv)
 				arg_num(argv[5]), 1);
 	if (argc == 5 && !strcmp(cmd, "create"))
 		return cmd_create(argv[2], arg_num(argv[3]), arg_num(argv[4]));
-	if (argc == 4 && !strcmp(cmd, "stat"))
-		return cmd_stat(argv[2], arg_num(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(cmd, "stat"))
+		return cmd_stat(argv[2], arg_num(argv[3]),
+				argc == 5 ? arg_num(argv[4]) : 1);
 	if (argc == 4 && !strcmp(cmd, "read"))
 		return cmd_read(argv[2], arg_num(argv[3]));
 	if (argc == 4 && !strcmp(cmd, "seqread"))
@@ -264,7 +267,7 @@ int main(int argc, char **argv)
 		return cmd_unlink(argv[2], arg_num(argv[3]));
 	fprintf(stderr,
 		"usage: benchio now | randread|randwrite FILE COUNT BS SEED |\n"
-		"       create DIR COUNT SIZE | stat|read|unlink DIR COUNT |\n"
-		"       seqread FILE PASSES\n");
+		"       create DIR COUNT SIZE | stat DIR COUNT [PASSES] |\n"
+		"       read|unlink DIR COUNT | seqread FILE PASSES\n");
 	return 2;
 }
