@@ -4,8 +4,9 @@
 # (server cache client round workload seconds requests ops, one header
 # line) and its mount TSV (server cache client mount-line), given in
 # that order.  Medians over the rounds; ratio = in-kernel s / 9plx s
-# (above 1: 9plx faster).  -v summary=FILE also writes the medians as
-# TSV.
+# (above 1: 9plx faster) of those medians, and paired = the median of
+# that ratio taken round by round (each round runs both clients seconds
+# apart).  -v summary=FILE also writes the medians as TSV.
 
 function median(list,   v, n, i, j, x) {
 	n = split(list, v, " ")
@@ -52,6 +53,22 @@ function mount_desc(line,   f, n, i, ver, ms) {
 	return ver " msize=" ms
 }
 
+# The median over the rounds in which both clients have a time of
+# in-kernel s / 9plx s of that round; "-" when there is no such round.
+function paired(sc, w, n,   k, x, list) {
+	list = ""
+	for (k = 1; k <= n; k++) {
+		if (!((sc, w, "kernel", k) in tr) || !((sc, w, "9plx", k) in tr))
+			continue
+		x = tr[sc, w, "9plx", k] + 0
+		if (x > 0)
+			list = list " " (tr[sc, w, "kernel", k] / x)
+	}
+	if (list == "")
+		return "-"
+	return sprintf("%.2f", median(list))
+}
+
 BEGIN {
 	FS = "\t"
 	file = 0
@@ -73,8 +90,10 @@ file == 1 {
 		seen_w[sc, $5] = 1
 		ws[sc, ++nw[sc]] = $5
 	}
-	if ($6 != "-")
+	if ($6 != "-") {
 		t[sc, $5, $3] = t[sc, $5, $3] " " $6
+		tr[sc, $5, $3, $4] = $6
+	}
 	if ($7 != "-")
 		r[sc, $5, $3] = r[sc, $5, $3] " " $7
 	if ($4 + 0 > rounds[sc])
@@ -89,18 +108,19 @@ file == 2 {
 END {
 	if (summary != "")
 		printf "server\tcache\tworkload\tkernel_s\t9plx_s\tratio\t" \
-		       "kernel_reqs\t9plx_reqs\n" >summary
+		       "paired\tkernel_reqs\t9plx_reqs\n" >summary
 	for (i = 1; i <= nsc; i++) {
 		sc = scs[i]
 		split(sc, p, SUBSEP)
 		printf "\n%s, cache=%s: median of %d round(s); ratio = " \
-		       "in-kernel/9plx time (above 1: 9plx faster)\n",
+		       "in-kernel/9plx time (above 1: 9plx faster), of " \
+		       "the medians and (paired) per round\n",
 		       p[1], p[2], rounds[sc]
 		printf "in-kernel: %s; 9plx: %s\n", mnt[p[1], p[2], "kernel"],
 		       mnt[p[1], p[2], "9plx"]
-		printf "%-16s %12s %10s %7s %15s %11s\n", "workload",
-		       "in-kernel s", "9plx s", "ratio", "in-kernel reqs",
-		       "9plx reqs"
+		printf "%-16s %12s %10s %7s %7s %15s %11s\n", "workload",
+		       "in-kernel s", "9plx s", "ratio", "paired",
+		       "in-kernel reqs", "9plx reqs"
 		for (j = 1; j <= nw[sc]; j++) {
 			w = ws[sc, j]
 			tk = median(t[sc, w, "kernel"])
@@ -110,17 +130,19 @@ END {
 				ratio = sprintf("%.2f", tk / tx)
 			else if (tk != "-" && tx != "-")
 				ratio = "inf"
+			pr = paired(sc, w, rounds[sc])
 			if (tk != "-")
 				tk = sprintf("%.3f", tk)
 			if (tx != "-")
 				tx = sprintf("%.3f", tx)
 			rk = reqs(r[sc, w, "kernel"])
 			rx = reqs(r[sc, w, "9plx"])
-			printf "%-16s %12s %10s %7s %15s %11s\n", w, tk, tx,
-			       ratio, rk, rx
+			printf "%-16s %12s %10s %7s %7s %15s %11s\n", w, tk,
+			       tx, ratio, pr, rk, rx
 			if (summary != "")
-				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p[1],
-				       p[2], w, tk, tx, ratio, rk, rx >summary
+				printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				       p[1], p[2], w, tk, tx, ratio, pr, rk,
+				       rx >summary
 		}
 	}
 	if (varied)
