@@ -24,6 +24,8 @@
 #define P9X_MAX_USER_ERRNO	133
 /* How long umount waits for the answers to the last Tclunks. */
 #define P9X_CLUNK_WAIT	(5 * HZ)
+/* Tclunks in flight before the next put waits for one of them. */
+#define P9X_CLUNKS_INFLIGHT	16
 /* Payloads at least this large go zero copy where the transport can. */
 #define P9X_ZC_MIN	1024
 
@@ -169,16 +171,20 @@ static struct p9x_req *p9x_call_new(struct p9x_client *c, u8 rtype,
 	return p9x_req_new(c, rtype, P9X_TC_SMALL, rc_cap, false);
 }
 
+static void p9x_req_done_work(struct work_struct *work);
+
 static void p9x_req_complete(struct p9x_req *req, int state)
 {
 	/* Publish rc_len and the reply bytes before the state the waiter reads. */
 	smp_store_release(&req->state, state);
-	/* Pairs with the barrier in p9x_req_adopt(): one sees the other. */
-	smp_mb();
-	/* Pairs with the release in p9x_req_adopt(): @work is set up. */
-	if (!smp_load_acquire(&req->done))
+	/* p9x_req_submit() set @done, @priv and @work before sending. */
+	if (!READ_ONCE(req->done))
 		wake_up(&req->wq);
-	else if (!test_and_set_bit(P9X_REQ_CLAIMED, &req->flags))
+	else if (test_and_set_bit(P9X_REQ_CLAIMED, &req->flags))
+		return;
+	else if (test_bit(P9X_REQ_DONE_ATOMIC, &req->flags))
+		p9x_req_done_work(&req->work);
+	else
 		queue_work(p9x_done_wq, &req->work);
 }
 
@@ -467,9 +473,10 @@ static void p9x_req_done_work(struct work_struct *work)
 }
 
 /*
- * Send @req without waiting: @done runs in process context once the
- * transport hands it back, and the caller's reference goes with it.  On
- * failure nothing runs and the caller still owns @req.
+ * Send @req without waiting: @done runs once the transport hands it back,
+ * in process context or, with P9X_REQ_DONE_ATOMIC, where the transport
+ * does that, and the caller's reference goes with it.  On failure nothing
+ * runs and the caller still owns @req.
  */
 static int p9x_req_submit(struct p9x_req *req, p9x_done_t done, void *priv)
 {
@@ -477,25 +484,6 @@ static int p9x_req_submit(struct p9x_req *req, p9x_done_t done, void *priv)
 	req->priv = priv;
 	INIT_WORK(&req->work, p9x_req_done_work);
 	return p9x_send(req->c, req);
-}
-
-/*
- * The caller sent @req and waited for it, but gives up waiting (a fatal
- * signal): @done takes the request over as if p9x_req_submit() had sent
- * it.  Returns false if it did, and the caller's reference went with it;
- * true if the reply came in first, and the caller finishes @req itself.
- */
-static bool p9x_req_adopt(struct p9x_req *req, p9x_done_t done, void *priv)
-{
-	req->priv = priv;
-	INIT_WORK(&req->work, p9x_req_done_work);
-	/* @work and @priv before @done: a completion that sees @done runs it. */
-	smp_store_release(&req->done, done);
-	/* Pairs with the barrier in p9x_req_complete(). */
-	smp_mb();
-	if (!p9x_req_finished(req))
-		return false;
-	return !test_and_set_bit(P9X_REQ_CLAIMED, &req->flags);
 }
 
 /**
@@ -586,12 +574,13 @@ static void p9x_clunk_done(struct p9x_req *req)
  * p9x_fid_put() - drop a reference on a fid
  * @fid: the fid
  *
- * The last reference clunks the fid on the server and waits for the
- * answer, as a close(2) on the in-kernel client does; the number is
- * reused only after it.  A task with a fatal signal, or on its way out
- * (its files are closed after the signal is taken), leaves the answer to
- * the background instead, so a server that stops answering cannot hold
- * it.  May sleep.
+ * The last reference sends Tclunk and does not wait for the answer:
+ * nothing the caller does next depends on it (a close(2) releases its
+ * locks with Tlock before, and a clunk that commits something goes
+ * through p9x_fid_clunk()).  The answer gives the number back where the
+ * transport completes the request, without a worker to wake, and the
+ * number is reused only then.  May sleep: while P9X_CLUNKS_INFLIGHT
+ * clunks are in flight, and for room on the transport.
  */
 void p9x_fid_put(struct p9x_fid *fid)
 {
@@ -612,28 +601,23 @@ void p9x_fid_put(struct p9x_fid *fid)
 	}
 	p9x_enc_tclunk(&req->wb, req->tag, fid->fid);
 	req->tc_len = req->wb.len;
-	req->priv = fid;
-	atomic_inc(&c->clunks);
-	if ((current->flags & PF_EXITING) || fatal_signal_pending(current)) {
-		if (!p9x_req_submit(req, p9x_clunk_done, fid))
-			return;
-		goto unsent;
-	}
-	if (p9x_send(c, req))
-		goto unsent;
 	/*
-	 * Waiting here rather than in a worker is what keeps a path walk
-	 * with cache=none (a Tclunk per component) as quick as the
-	 * in-kernel client's.
+	 * p9x_clunk_done() and the release of a Tclunk sleep nowhere: a fid
+	 * and a small request are slab memory, and the session outlives the
+	 * completions of its transport (p9x_client_destroy()).
 	 */
-	if (wait_event_killable(req->wq, p9x_req_finished(req)) &&
-	    !p9x_req_adopt(req, p9x_clunk_done, fid))
+	__set_bit(P9X_REQ_DONE_ATOMIC, &req->flags);
+	/*
+	 * A burst of Tclunks sent back to back (umount evicting thousands
+	 * of inodes, a task closing thousands of files) left QEMU 10 no
+	 * longer answering; a path walk has a few in flight at most.
+	 */
+	wait_event_killable(c->clunks_wq,
+			    atomic_read(&c->clunks) < P9X_CLUNKS_INFLIGHT ||
+			    READ_ONCE(c->lost));
+	atomic_inc(&c->clunks);
+	if (!p9x_req_submit(req, p9x_clunk_done, fid))
 		return;
-	p9x_clunk_done(req);
-	p9x_req_put(req);
-	return;
-
-unsent:
 	atomic_dec(&c->clunks);
 	wake_up(&c->clunks_wq);
 	p9x_req_put(req);

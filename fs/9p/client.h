@@ -42,6 +42,8 @@ enum p9x_req_state {
 #define P9X_REQ_CLAIMED		0
 /* @rc is a buffer of msize bytes that may be kept for the next request. */
 #define P9X_REQ_RC_FULL		1
+/* @done may run where the transport completes the request, irqs off. */
+#define P9X_REQ_DONE_ATOMIC	2
 
 struct p9x_req;
 typedef void (*p9x_done_t)(struct p9x_req *req);
@@ -70,9 +72,10 @@ typedef void (*p9x_done_t)(struct p9x_req *req);
  * @data_len: payload bytes asked for
  * @pinned: user pages pinned for @zc, released with the request
  * @npinned: how many
- * @done: completion of a request started with p9x_req_submit() or
- *	handed over with p9x_req_adopt(), run in process context
- * @flags: P9X_REQ_CLAIMED once @done is queued or run; P9X_REQ_RC_FULL
+ * @done: completion of a request started with p9x_req_submit(), run in
+ *	process context unless P9X_REQ_DONE_ATOMIC
+ * @flags: P9X_REQ_CLAIMED once @done is queued or run; P9X_REQ_RC_FULL;
+ *	P9X_REQ_DONE_ATOMIC
  * @priv: for @done
  * @work: runs @done
  * @wb: encoder over @tc

@@ -35,7 +35,7 @@
 #include "client.h"
 #include "transport.h"
 
-#define FK_SLOTS	8
+#define FK_SLOTS	24
 #define FK_MSIZE	8192
 /* How long a case waits for something that must happen. */
 #define FK_WAIT		(5 * HZ)
@@ -902,43 +902,90 @@ static void client_flush_lost(struct kunit *test)
 }
 
 /*
- * The last put of a fid clunks it and waits; SIGKILL hands the wait to
- * the background (p9x_req_adopt), and the late Rclunk frees the fid.  A
- * put made with SIGKILL already pending sends Tclunk without waiting.
+ * The last put of a fid sends Tclunk and returns without its answer, with
+ * SIGKILL pending or not; the number stays taken until Rclunk (or
+ * Rlerror) comes, and a fid walked meanwhile gets another.
  */
-static void client_killed_clunk(struct kunit *test)
+static void client_clunk_unwaited(struct kunit *test)
 {
 	struct fk *fk = test->priv;
-	struct p9x_fid *fid, *fid2;
+	struct p9x_fid *fid, *fid2, *fid3;
 	struct fk_call *call;
 	struct fk_msg m;
 	u16 tag, tag2;
+	u32 n, n2;
 
 	KUNIT_ASSERT_NOT_NULL(test, fk->root);
 	fid = p9x_walk(fk->root, 0, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fid));
 	fid2 = p9x_walk(fk->root, 0, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fid2));
-	KUNIT_EXPECT_NE(test, fid->fid, fid2->fid);
+	n = fid->fid;
+	n2 = fid2->fid;
+	KUNIT_EXPECT_NE(test, n, n2);
 	fk->hold_clunk = true;
 
 	call = fk_call_start(fk, FK_PUT, fid);
-	fk_wait_sent(fk, P9X_TCLUNK, &tag, NULL);
-	KUNIT_EXPECT_FALSE(test, completion_done(&call->done));
-	send_sig(SIGKILL, call->task, 1);
 	fk_call_end(call);
+	fk_wait_sent(fk, P9X_TCLUNK, &tag, NULL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fk->c->clunks), 1);
 
 	call = fk_call_start(fk, FK_PUT_KILLED, fid2);
 	fk_call_end(call);
 	KUNIT_EXPECT_EQ(test, atomic_read(&fk->c->clunks), 2);
 	KUNIT_EXPECT_EQ(test, fk_nheld(fk), 2);
-	/* No Tflush: a clunk is not flushed, its answer is awaited. */
+	/* No Tflush: a clunk is not flushed. */
 	KUNIT_EXPECT_EQ(test, fk->nsent, 6);
+
+	fid3 = p9x_walk(fk->root, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fid3));
+	KUNIT_EXPECT_NE(test, fid3->fid, n);
+	KUNIT_EXPECT_NE(test, fid3->fid, n2);
+	fk->hold_clunk = false;
+	p9x_fid_put(fid3);
 
 	KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rempty(&m, P9X_RCLUNK, tag)));
 	fk_wait_sent(fk, P9X_TCLUNK, &tag2, NULL);
+	KUNIT_EXPECT_NE(test, tag, tag2);
 	KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rlerror(&m, tag2, EBADF)));
+	fk_expect_idle(fk);
+}
+
+/*
+ * At most 16 Tclunks are in flight (P9X_CLUNKS_INFLIGHT): the put after
+ * them waits until the server answers one.
+ */
+static void client_clunk_window(struct kunit *test)
+{
+	struct fk *fk = test->priv;
+	struct p9x_fid *fids[17];
+	struct fk_call *call;
+	struct fk_msg m;
+	unsigned int i;
+	u16 tag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	for (i = 0; i < ARRAY_SIZE(fids); i++) {
+		fids[i] = p9x_walk(fk->root, 0, NULL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(fids[i]));
+	}
+	fk->hold_clunk = true;
+	for (i = 0; i < 16; i++)
+		p9x_fid_put(fids[i]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fk->c->clunks), 16);
+
+	call = fk_call_start(fk, FK_PUT, fids[16]);
+	msleep(100);
+	KUNIT_EXPECT_FALSE(test, completion_done(&call->done));
+	KUNIT_EXPECT_EQ(test, fk_nheld(fk), 16);
+	fk_wait_sent(fk, P9X_TCLUNK, &tag, NULL);
+	KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rempty(&m, P9X_RCLUNK, tag)));
+	fk_call_end(call);
+	for (i = 0; i < 16; i++) {
+		fk_wait_sent(fk, P9X_TCLUNK, &tag, NULL);
+		KUNIT_EXPECT_TRUE(test,
+				  fk_reply(fk, fk_rempty(&m, P9X_RCLUNK, tag)));
+	}
 	fk_expect_idle(fk);
 }
 
@@ -1125,7 +1172,8 @@ static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_flush_reply_before_rflush),
 	KUNIT_CASE(client_flush_rflush_before_reply),
 	KUNIT_CASE(client_flush_lost),
-	KUNIT_CASE(client_killed_clunk),
+	KUNIT_CASE(client_clunk_unwaited),
+	KUNIT_CASE(client_clunk_window),
 	KUNIT_CASE(client_transport_lost),
 	KUNIT_CASE(client_async_io),
 	KUNIT_CASE_SLOW(client_teardown_outstanding),
