@@ -237,6 +237,31 @@ int p9x_enc_tflush(struct p9x_wbuf *b, u16 tag, u16 oldtag)
 	return p9x_finish(b, start, 0);
 }
 
+/* Twalk, and Twalkgetattr when @mask is not NULL. */
+static int p9x_enc_walk(struct p9x_wbuf *b, u8 type, u16 tag, u32 fid,
+			u32 newfid, const u64 *mask, unsigned int nwname,
+			const char *const *wnames)
+{
+	u16 lens[P9X_MAXWELEM];
+	unsigned int i;
+	u32 start;
+
+	if (nwname > P9X_MAXWELEM || (nwname && !wnames))
+		return -EINVAL;
+	for (i = 0; i < nwname; i++)
+		if (p9x_slen(wnames[i], &lens[i]))
+			return -ENAMETOOLONG;
+	start = p9x_begin(b, type, tag);
+	p9x_put32(b, fid);
+	p9x_put32(b, newfid);
+	if (mask)
+		p9x_put64(b, *mask);
+	p9x_put16(b, (u16)nwname);
+	for (i = 0; i < nwname; i++)
+		p9x_putstr(b, wnames[i], lens[i]);
+	return p9x_finish(b, start, 0);
+}
+
 /**
  * p9x_enc_twalk() - encode a Twalk
  * @b: output buffer
@@ -252,22 +277,31 @@ int p9x_enc_tflush(struct p9x_wbuf *b, u16 tag, u16 oldtag)
 int p9x_enc_twalk(struct p9x_wbuf *b, u16 tag, u32 fid, u32 newfid,
 		  unsigned int nwname, const char *const *wnames)
 {
-	u16 lens[P9X_MAXWELEM];
-	unsigned int i;
-	u32 start;
+	return p9x_enc_walk(b, P9X_TWALK, tag, fid, newfid, NULL, nwname,
+			    wnames);
+}
 
-	if (nwname > P9X_MAXWELEM || (nwname && !wnames))
-		return -EINVAL;
-	for (i = 0; i < nwname; i++)
-		if (p9x_slen(wnames[i], &lens[i]))
-			return -ENAMETOOLONG;
-	start = p9x_begin(b, P9X_TWALK, tag);
-	p9x_put32(b, fid);
-	p9x_put32(b, newfid);
-	p9x_put16(b, (u16)nwname);
-	for (i = 0; i < nwname; i++)
-		p9x_putstr(b, wnames[i], lens[i]);
-	return p9x_finish(b, start, 0);
+/**
+ * p9x_enc_twalkgetattr() - encode a Twalkgetattr (9P2000.Lx)
+ * @b: output buffer
+ * @tag: request tag
+ * @fid: fid to walk from
+ * @newfid: fid to bind to the result (may equal @fid)
+ * @request_mask: P9X_GETATTR_* bits wanted for the file walked to
+ * @nwname: number of path elements, 0 to clone @fid
+ * @wnames: the path elements; may be NULL only when @nwname is 0
+ *
+ * The layout is Twalk's with the request mask of a Tgetattr between
+ * newfid and nwname.
+ *
+ * Return: as p9x_enc_twalk().
+ */
+int p9x_enc_twalkgetattr(struct p9x_wbuf *b, u16 tag, u32 fid, u32 newfid,
+			 u64 request_mask, unsigned int nwname,
+			 const char *const *wnames)
+{
+	return p9x_enc_walk(b, P9X_TWALKGETATTR, tag, fid, newfid,
+			    &request_mask, nwname, wnames);
 }
 
 int p9x_enc_tread(struct p9x_wbuf *b, u16 tag, u32 fid, u64 offset,
@@ -816,6 +850,69 @@ int p9x_dec_rmkdir(const void *msg, size_t len, enum p9x_dialect d,
 	return p9x_dec_qidonly(msg, len, P9X_RMKDIR, d, qid);
 }
 
+/* The attributes of an Rgetattr, and of a full Rwalkgetattr. */
+static void p9x_get_attr(struct p9x_rd *r, enum p9x_dialect d,
+			 struct p9x_attr *a)
+{
+	a->valid = p9x_get64(r);
+	p9x_getqid(r, d, &a->qid);
+	a->mode = p9x_get32(r);
+	a->uid = p9x_get32(r);
+	a->gid = p9x_get32(r);
+	a->nlink = p9x_get64(r);
+	a->rdev = p9x_get64(r);
+	a->size = p9x_get64(r);
+	a->blksize = p9x_get64(r);
+	a->blocks = p9x_get64(r);
+	a->atime_sec = p9x_get64(r);
+	a->atime_nsec = p9x_get64(r);
+	a->mtime_sec = p9x_get64(r);
+	a->mtime_nsec = p9x_get64(r);
+	a->ctime_sec = p9x_get64(r);
+	a->ctime_nsec = p9x_get64(r);
+	a->btime_sec = p9x_get64(r);
+	a->btime_nsec = p9x_get64(r);
+	a->gen = p9x_get64(r);
+	a->data_version = p9x_get64(r);
+}
+
+/*
+ * Rwalk (@attr NULL), or Rwalkgetattr answering @nwname names: up to
+ * @nwname qids and, for Rwalkgetattr when there are @nwname of them, the
+ * attributes.  Nothing is stored unless the length fits exactly.
+ */
+static int p9x_dec_walk(const void *msg, size_t len, enum p9x_dialect d,
+			unsigned int nwname, u16 *nwqid, struct p9x_qid *qids,
+			struct p9x_attr *attr)
+{
+	struct p9x_attr a;
+	struct p9x_rd r;
+	unsigned int i;
+	size_t want;
+	u16 n;
+
+	if (p9x_rd_open(&r, msg, len, attr ? P9X_RWALKGETATTR : P9X_RWALK))
+		return -EPROTO;
+	n = p9x_get16(&r);
+	if (r.bad || n > nwname || (n && !qids))
+		return -EPROTO;
+	want = (size_t)n * p9x_qid_size(d);
+	if (attr && n == nwname)
+		want += P9X_ATTR_SIZE(d);
+	if ((size_t)(r.end - r.p) != want)
+		return -EPROTO;
+	for (i = 0; i < n; i++)
+		p9x_getqid(&r, d, &qids[i]);
+	if (attr && n == nwname)
+		p9x_get_attr(&r, d, &a);
+	if (p9x_rd_done(&r))
+		return -EPROTO;
+	*nwqid = n;
+	if (attr && n == nwname)
+		*attr = a;
+	return 0;
+}
+
 /**
  * p9x_dec_rwalk() - decode an Rwalk
  * @msg: received message
@@ -833,25 +930,34 @@ int p9x_dec_rmkdir(const void *msg, size_t len, enum p9x_dialect d,
 int p9x_dec_rwalk(const void *msg, size_t len, enum p9x_dialect d,
 		  unsigned int maxqid, u16 *nwqid, struct p9x_qid *qids)
 {
-	struct p9x_rd r;
-	unsigned int i;
-	u16 n;
-
-	if (p9x_rd_open(&r, msg, len, P9X_RWALK))
-		return -EPROTO;
 	if (maxqid > P9X_MAXWELEM)
 		maxqid = P9X_MAXWELEM;
-	n = p9x_get16(&r);
-	if (r.bad || n > maxqid || (n && !qids))
+	return p9x_dec_walk(msg, len, d, maxqid, nwqid, qids, NULL);
+}
+
+/**
+ * p9x_dec_rwalkgetattr() - decode an Rwalkgetattr (9P2000.Lx)
+ * @msg: received message
+ * @len: bytes received
+ * @d: session dialect, which fixes the qid width
+ * @nwname: names the Twalkgetattr carried (at most P9X_MAXWELEM)
+ * @nwqid: set to the number of qids returned
+ * @qids: room for @nwname qids, filled with those returned
+ * @attr: filled with the attributes when *@nwqid is @nwname
+ *
+ * The reply is an Rwalk's body, followed by an Rgetattr's when every name
+ * was walked; a partial walk has no attributes.  More qids than names, or
+ * a length that fits neither form, is malformed.
+ *
+ * Return: 0 or -EPROTO.
+ */
+int p9x_dec_rwalkgetattr(const void *msg, size_t len, enum p9x_dialect d,
+			 unsigned int nwname, u16 *nwqid, struct p9x_qid *qids,
+			 struct p9x_attr *attr)
+{
+	if (nwname > P9X_MAXWELEM || !attr)
 		return -EPROTO;
-	if ((size_t)(r.end - r.p) != (size_t)n * p9x_qid_size(d))
-		return -EPROTO;
-	for (i = 0; i < n; i++)
-		p9x_getqid(&r, d, &qids[i]);
-	if (p9x_rd_done(&r))
-		return -EPROTO;
-	*nwqid = n;
-	return 0;
+	return p9x_dec_walk(msg, len, d, nwname, nwqid, qids, attr);
 }
 
 int p9x_dec_rread(const void *msg, size_t len, u32 *count, const u8 **data)
@@ -978,26 +1084,7 @@ int p9x_dec_rgetattr(const void *msg, size_t len, enum p9x_dialect d,
 
 	if (p9x_rd_open(&r, msg, len, P9X_RGETATTR))
 		return -EPROTO;
-	a.valid = p9x_get64(&r);
-	p9x_getqid(&r, d, &a.qid);
-	a.mode = p9x_get32(&r);
-	a.uid = p9x_get32(&r);
-	a.gid = p9x_get32(&r);
-	a.nlink = p9x_get64(&r);
-	a.rdev = p9x_get64(&r);
-	a.size = p9x_get64(&r);
-	a.blksize = p9x_get64(&r);
-	a.blocks = p9x_get64(&r);
-	a.atime_sec = p9x_get64(&r);
-	a.atime_nsec = p9x_get64(&r);
-	a.mtime_sec = p9x_get64(&r);
-	a.mtime_nsec = p9x_get64(&r);
-	a.ctime_sec = p9x_get64(&r);
-	a.ctime_nsec = p9x_get64(&r);
-	a.btime_sec = p9x_get64(&r);
-	a.btime_nsec = p9x_get64(&r);
-	a.gen = p9x_get64(&r);
-	a.data_version = p9x_get64(&r);
+	p9x_get_attr(&r, d, &a);
 	if (p9x_rd_done(&r))
 		return -EPROTO;
 	*attr = a;

@@ -34,6 +34,15 @@ typedef unsigned long long u64;
 #define P9X_NONUNAME		0xffffffffu
 /* Most names one Twalk may carry (and qids one Rwalk may return). */
 #define P9X_MAXWELEM		16
+/*
+ * An Rgetattr after its header, in dialect @d: sixteen 8-byte fields,
+ * three 4-byte ones and a qid.
+ */
+#define P9X_ATTR_SIZE(d)	(16 * 8 + 3 * 4 + p9x_qid_size(d))
+/* The longest Rwalkgetattr: a qid per name, then the attributes */
+#define P9X_RWALKGETATTR_MAX	(P9X_HDR_SIZE + 2 + \
+				 (P9X_MAXWELEM + 1) * P9X_QID_SIZE_LX + \
+				 16 * 8 + 3 * 4)
 /* Twrite/Tread/Treaddir framing ahead of the payload. */
 #define P9X_IOHDR_SIZE		(P9X_HDR_SIZE + 4 + 8 + 4)
 /* Rread/Rreaddir framing ahead of the payload. */
@@ -68,6 +77,7 @@ enum p9x_msg_type {
 	P9X_TMKDIR = 72,	P9X_RMKDIR,
 	P9X_TRENAMEAT = 74,	P9X_RRENAMEAT,
 	P9X_TUNLINKAT = 76,	P9X_RUNLINKAT,
+	P9X_TWALKGETATTR = 78,	P9X_RWALKGETATTR,	/* 9P2000.Lx only */
 	P9X_TVERSION = 100,	P9X_RVERSION,
 	P9X_TAUTH = 102,	P9X_RAUTH,
 	P9X_TATTACH = 104,	P9X_RATTACH,
@@ -334,6 +344,10 @@ int p9x_enc_tflush(struct p9x_wbuf *b, u16 tag, u16 oldtag);
 /* @nwname must be at most P9X_MAXWELEM, else -EINVAL. */
 int p9x_enc_twalk(struct p9x_wbuf *b, u16 tag, u32 fid, u32 newfid,
 		  unsigned int nwname, const char *const *wnames);
+/* 9P2000.Lx: Twalk and Tgetattr of the result, in one message. */
+int p9x_enc_twalkgetattr(struct p9x_wbuf *b, u16 tag, u32 fid, u32 newfid,
+			 u64 request_mask, unsigned int nwname,
+			 const char *const *wnames);
 int p9x_enc_tread(struct p9x_wbuf *b, u16 tag, u32 fid, u64 offset,
 		  u32 count);
 /*
@@ -421,6 +435,13 @@ int p9x_dec_rattach(const void *msg, size_t len, enum p9x_dialect d,
 /* At most @maxqid qids are accepted (P9X_MAXWELEM or fewer). */
 int p9x_dec_rwalk(const void *msg, size_t len, enum p9x_dialect d,
 		  unsigned int maxqid, u16 *nwqid, struct p9x_qid *qids);
+/*
+ * @nwname is what the Twalkgetattr asked for: @attr is filled exactly when
+ * *@nwqid comes back equal to it.
+ */
+int p9x_dec_rwalkgetattr(const void *msg, size_t len, enum p9x_dialect d,
+			 unsigned int nwname, u16 *nwqid, struct p9x_qid *qids,
+			 struct p9x_attr *attr);
 /* @data points into @msg. */
 int p9x_dec_rread(const void *msg, size_t len, u32 *count, const u8 **data);
 /*

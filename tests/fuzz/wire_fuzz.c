@@ -41,7 +41,7 @@ enum target {
 	T_RWRITE, T_RSTATFS, T_RLOPEN, T_RLCREATE, T_RSYMLINK, T_RMKNOD,
 	T_RMKDIR, T_RREADLINK, T_RGETATTR, T_RXATTRWALK, T_RREADDIR, T_RLOCK,
 	T_RGETLOCK, T_REMPTY, T_REPLY, T_HDR, T_DIRENTS, T_RWALK_SMALL,
-	T_ENCODE, T_COUNT
+	T_ENCODE, T_RWALKGETATTR, T_COUNT
 };
 
 static const u8 target_type[T_COUNT] = {
@@ -55,6 +55,7 @@ static const u8 target_type[T_COUNT] = {
 	[T_RGETATTR] = P9X_RGETATTR, [T_RXATTRWALK] = P9X_RXATTRWALK,
 	[T_RREADDIR] = P9X_RREADDIR, [T_RLOCK] = P9X_RLOCK,
 	[T_RGETLOCK] = P9X_RGETLOCK, [T_RWALK_SMALL] = P9X_RWALK,
+	[T_RWALKGETATTR] = P9X_RWALKGETATTR,
 };
 
 static u32 ld32(const u8 *p)
@@ -142,7 +143,7 @@ static void fuzz_encode(const u8 *in, size_t len)
 	size_t i, start = 0;
 	char *copy;
 	u32 need, cap;
-	u8 *buf;
+	u8 *buf, *tga;
 	int ret;
 
 	if (len > 60000)	/* keep every name a legal 9P string */
@@ -171,6 +172,19 @@ static void fuzz_encode(const u8 *in, size_t len)
 	CHECK(p9x_enc_twalk(&b, 1, 2, 3, n, names) == 0);
 	CHECK(b.len == need);
 	check_twalk(buf, need, n, names);
+
+	/* Twalkgetattr: the same, with a request mask before nwname */
+	tga = malloc(need + 8);
+	CHECK(tga);
+	p9x_wbuf_init(&b, tga, need + 8);
+	CHECK(p9x_enc_twalkgetattr(&b, 1, 2, 3, 0x1234567890abcdefULL, n,
+				   names) == 0);
+	CHECK(b.len == need + 8 && ld32(tga) == need + 8);
+	CHECK(tga[4] == P9X_TWALKGETATTR);
+	CHECK(memcmp(tga + 5, buf + 5, 10) == 0);
+	CHECK(ld32(tga + 15) == 0x90abcdef && ld32(tga + 19) == 0x12345678);
+	CHECK(memcmp(tga + 23, buf + 15, need - 15) == 0);
+	free(tga);
 	free(buf);
 
 	/* a short buffer: refused, full size reported, nothing overrun */
@@ -249,6 +263,19 @@ static void fuzz_one(const u8 *data, size_t size)
 		if (!ret) {
 			CHECK(n <= v);
 			CHECK(len == P9X_HDR_SIZE + 2 + n * p9x_qid_size(d));
+			while (n--)
+				check_qid(&qids[n], d);
+		}
+		break;
+	case T_RWALKGETATTR:
+		/* as after a Twalkgetattr of two names */
+		ret = p9x_dec_rwalkgetattr(m, len, d, 2, &n, qids, &attr);
+		if (!ret) {
+			CHECK(n <= 2);
+			CHECK(len == P9X_HDR_SIZE + 2 + n * p9x_qid_size(d) +
+			      (n == 2 ? P9X_ATTR_SIZE(d) : 0));
+			if (n == 2)
+				check_qid(&attr.qid, d);
 			while (n--)
 				check_qid(&qids[n], d);
 		}
@@ -672,6 +699,22 @@ static int write_seeds(const char *dir)
 		for (i = 0; i < 15; i++)
 			s64(&s, 0x100 + i);
 		err |= sdone(&s, dir, "rgetattr", lx);
+		sbegin(&s, T_RWALKGETATTR, lx, P9X_RWALKGETATTR);
+		s16(&s, 2);
+		sqid(&s, lx, P9X_QTDIR, 11);
+		sqid(&s, lx, P9X_QTFILE, 12);
+		s64(&s, P9X_GETATTR_ALL);
+		sqid(&s, lx, P9X_QTFILE, 12);
+		s32(&s, 0100644);
+		s32(&s, 1000);
+		s32(&s, 1000);
+		for (i = 0; i < 15; i++)
+			s64(&s, 0x200 + i);
+		err |= sdone(&s, dir, "rwalkgetattr", lx);
+		sbegin(&s, T_RWALKGETATTR, lx, P9X_RWALKGETATTR);
+		s16(&s, 1);
+		sqid(&s, lx, P9X_QTDIR, 13);
+		err |= sdone(&s, dir, "rwalkgetattr-partial", lx);
 		sbegin(&s, T_RXATTRWALK, lx, P9X_RXATTRWALK);
 		s64(&s, 77);
 		err |= sdone(&s, dir, "rxattrwalk", lx);

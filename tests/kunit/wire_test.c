@@ -348,6 +348,35 @@ static void w_twalk16(struct mb *m)
 		mb_str(m, walk16[i]);
 }
 
+static int e_twalkgetattr(struct p9x_wbuf *b)
+{
+	return p9x_enc_twalkgetattr(b, TTAG, 3, 4, P9X_GETATTR_IDENT, 2,
+				    walk2);
+}
+
+static void w_twalkgetattr(struct mb *m)
+{
+	mb_u32(m, 3);
+	mb_u32(m, 4);
+	mb_u64(m, P9X_GETATTR_IDENT);
+	mb_u16(m, 2);
+	mb_str(m, "usr");
+	mb_str(m, "lib");
+}
+
+static int e_twalkgetattr0(struct p9x_wbuf *b)
+{
+	return p9x_enc_twalkgetattr(b, TTAG, 5, 5, P9X_GETATTR_ALL, 0, NULL);
+}
+
+static void w_twalkgetattr0(struct mb *m)
+{
+	mb_u32(m, 5);
+	mb_u32(m, 5);
+	mb_u64(m, P9X_GETATTR_ALL);
+	mb_u16(m, 0);
+}
+
 static int e_tread(struct p9x_wbuf *b)
 {
 	return p9x_enc_tread(b, TTAG, 9, 0x0123456789abcdefULL, 0x10000);
@@ -632,6 +661,9 @@ static const struct enc_case enc_cases[] = {
 	{ "twalk-clone", e_twalk0, w_twalk0, P9X_TWALK },
 	{ "twalk-2", e_twalk2, w_twalk2, P9X_TWALK },
 	{ "twalk-16", e_twalk16, w_twalk16, P9X_TWALK },
+	{ "twalkgetattr", e_twalkgetattr, w_twalkgetattr, P9X_TWALKGETATTR },
+	{ "twalkgetattr-clone", e_twalkgetattr0, w_twalkgetattr0,
+	  P9X_TWALKGETATTR },
 	{ "tread", e_tread, w_tread, P9X_TREAD },
 	{ "twrite", e_twrite, w_twrite, P9X_TWRITE },
 	{ "tclunk", e_tclunk, w_fid_deadbeef, P9X_TCLUNK },
@@ -969,11 +1001,11 @@ static void enc_twrite_nodata(struct kunit *test)
  * @iounit: Rlopen, Rlcreate
  * @str: Rversion, Rreadlink
  * @qid: the single-qid replies
- * @nwqid: Rwalk
- * @qids: Rwalk
+ * @nwqid: Rwalk, Rwalkgetattr
+ * @qids: Rwalk, Rwalkgetattr
  * @data: Rread
  * @st: Rstatfs
- * @attr: Rgetattr
+ * @attr: Rgetattr, Rwalkgetattr
  * @size: Rxattrwalk
  * @it: Rreaddir
  * @status: Rlock
@@ -997,6 +1029,9 @@ struct rout {
 	struct p9x_rgetlock gl;
 };
 
+/* Names in the Twalkgetattr an Rwalkgetattr under test answers. */
+#define DEC_WALK_NAMES	2
+
 /* Run the decoder for R-message @type. */
 static int dec_any(u8 type, const u8 *msg, size_t len, enum p9x_dialect d,
 		   struct rout *o)
@@ -1013,6 +1048,9 @@ static int dec_any(u8 type, const u8 *msg, size_t len, enum p9x_dialect d,
 	case P9X_RWALK:
 		return p9x_dec_rwalk(msg, len, d, P9X_MAXWELEM, &o->nwqid,
 				     o->qids);
+	case P9X_RWALKGETATTR:
+		return p9x_dec_rwalkgetattr(msg, len, d, DEC_WALK_NAMES,
+					    &o->nwqid, o->qids, &o->attr);
 	case P9X_RREAD:
 		return p9x_dec_rread(msg, len, &o->count, &o->data);
 	case P9X_RWRITE:
@@ -1325,6 +1363,38 @@ static void c_rgetattr(struct kunit *test, const struct rout *o,
 	KUNIT_EXPECT_EQ(test, g->data_version, a->data_version);
 }
 
+/* Every name of a Twalkgetattr walked: their qids, then attributes. */
+static void b_rwalkgetattr(struct mb *m, enum p9x_dialect d)
+{
+	mb_u16(m, DEC_WALK_NAMES);
+	mb_qid(m, d, &qa);
+	mb_qid(m, d, &attr_val.qid);
+	b_rgetattr(m, d);
+}
+
+static void c_rwalkgetattr(struct kunit *test, const struct rout *o,
+			   enum p9x_dialect d, const u8 *msg, size_t len)
+{
+	KUNIT_ASSERT_EQ(test, o->nwqid, DEC_WALK_NAMES);
+	expect_qid(test, &o->qids[0], &qa, d);
+	expect_qid(test, &o->qids[1], &attr_val.qid, d);
+	c_rgetattr(test, o, d, msg, len);
+}
+
+/* Only the first name walked: its qid and no attributes. */
+static void b_rwalkgetattr1(struct mb *m, enum p9x_dialect d)
+{
+	mb_u16(m, 1);
+	mb_qid(m, d, &qb);
+}
+
+static void c_rwalkgetattr1(struct kunit *test, const struct rout *o,
+			    enum p9x_dialect d, const u8 *msg, size_t len)
+{
+	KUNIT_ASSERT_EQ(test, o->nwqid, 1);
+	expect_qid(test, &o->qids[0], &qb, d);
+}
+
 static void b_rxattrwalk(struct mb *m, enum p9x_dialect d)
 {
 	mb_u64(m, 0x0123456789abcdefULL);
@@ -1445,6 +1515,10 @@ static const struct dec_case dec_cases[] = {
 	{ "rwalk", P9X_RWALK, true, b_rwalk, c_rwalk },
 	{ "rwalk-0", P9X_RWALK, false, b_rwalk0, c_rwalk0 },
 	{ "rwalk-16", P9X_RWALK, true, b_rwalk16, c_rwalk16 },
+	{ "rwalkgetattr", P9X_RWALKGETATTR, true, b_rwalkgetattr,
+	  c_rwalkgetattr },
+	{ "rwalkgetattr-partial", P9X_RWALKGETATTR, true, b_rwalkgetattr1,
+	  c_rwalkgetattr1 },
 	{ "rread", P9X_RREAD, false, b_rread, c_rread },
 	{ "rread-0", P9X_RREAD, false, b_rread0, c_rread0 },
 	{ "rwrite", P9X_RWRITE, false, b_rwrite, c_rwrite },
@@ -1681,6 +1755,38 @@ static void x_rreaddir_partial(struct mb *m, enum p9x_dialect d)
 	mb_end(m);
 }
 
+/* More qids than the Twalkgetattr had names, attributes after them. */
+static void x_rwalkgetattr_over(struct mb *m, enum p9x_dialect d)
+{
+	mb_begin(m, P9X_RWALKGETATTR, TTAG);
+	mb_u16(m, DEC_WALK_NAMES + 1);
+	mb_qid(m, d, &qa);
+	mb_qid(m, d, &qb);
+	mb_qid(m, d, &attr_val.qid);
+	b_rgetattr(m, d);
+	mb_end(m);
+}
+
+/* A partial walk that still carries attributes. */
+static void x_rwalkgetattr_partial_attr(struct mb *m, enum p9x_dialect d)
+{
+	mb_begin(m, P9X_RWALKGETATTR, TTAG);
+	mb_u16(m, 1);
+	mb_qid(m, d, &attr_val.qid);
+	b_rgetattr(m, d);
+	mb_end(m);
+}
+
+/* Every name walked, but no attributes. */
+static void x_rwalkgetattr_no_attr(struct mb *m, enum p9x_dialect d)
+{
+	mb_begin(m, P9X_RWALKGETATTR, TTAG);
+	mb_u16(m, DEC_WALK_NAMES);
+	mb_qid(m, d, &qa);
+	mb_qid(m, d, &qb);
+	mb_end(m);
+}
+
 static void x_rwalk_17(struct mb *m, enum p9x_dialect d)
 {
 	int i;
@@ -1868,6 +1974,10 @@ static const struct bad_case bad_cases[] = {
 	{ "rwalk-nwqid-over", P9X_RWALK, x_rwalk_over },
 	{ "rwalk-nwqid-under", P9X_RWALK, x_rwalk_under },
 	{ "rwalk-nwqid-ffff", P9X_RWALK, x_rwalk_ffff },
+	{ "rwalkgetattr-over", P9X_RWALKGETATTR, x_rwalkgetattr_over },
+	{ "rwalkgetattr-partial-attr", P9X_RWALKGETATTR,
+	  x_rwalkgetattr_partial_attr },
+	{ "rwalkgetattr-no-attr", P9X_RWALKGETATTR, x_rwalkgetattr_no_attr },
 	{ "rwalk-short-qid", P9X_RWALK, x_rwalk_short_qid },
 	{ "rversion-strlen-over", P9X_RVERSION, x_rversion_strlen },
 	{ "rversion-strlen-ffff", P9X_RVERSION, x_rversion_strlen_ffff },
