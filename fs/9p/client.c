@@ -691,17 +691,13 @@ out_fid:
 	return ERR_PTR(err);
 }
 
-/**
- * p9x_walk() - walk from a fid to a new fid
- * @fid: where to start
- * @nwname: number of names, at most P9X_MAXWELEM; 0 clones @fid
- * @wnames: the names
- *
- * Return: a new live fid owned by the same uid, or an ERR_PTR (-ENOENT if
- * the server could walk only part of the way).
+/*
+ * Twalk from @fid down @wnames to a new fid; with @attr, a Twalkgetattr
+ * asking for @mask, whose attributes land in @attr.
  */
-struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
-			 const char *const *wnames)
+static struct p9x_fid *p9x_walk_call(struct p9x_fid *fid, unsigned int nwname,
+				     const char *const *wnames, u64 mask,
+				     struct p9x_attr *attr)
 {
 	struct p9x_qid qids[P9X_MAXWELEM];
 	struct p9x_client *c = fid->c;
@@ -711,23 +707,39 @@ struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 	u16 nwqid = 0;
 	int err;
 
+	BUILD_BUG_ON(P9X_RWALKGETATTR_MAX > P9X_RC_SMALL);
 	if (nwname > P9X_MAXWELEM)
 		return ERR_PTR(-EINVAL);
 	nfid = p9x_fid_new(c, fid->uid);
 	if (IS_ERR(nfid))
 		return nfid;
 	p9x_wbuf_init(&m, NULL, 0);
-	p9x_enc_twalk(&m, 0, fid->fid, nfid->fid, nwname, wnames);
-	req = p9x_req_new(c, P9X_RWALK, m.len, P9X_RC_SMALL, false);
+	if (attr)
+		p9x_enc_twalkgetattr(&m, 0, fid->fid, nfid->fid, mask, nwname,
+				     wnames);
+	else
+		p9x_enc_twalk(&m, 0, fid->fid, nfid->fid, nwname, wnames);
+	req = p9x_req_new(c, attr ? P9X_RWALKGETATTR : P9X_RWALK, m.len,
+			  P9X_RC_SMALL, false);
 	if (IS_ERR(req)) {
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
-	err = p9x_call(req, p9x_enc_twalk(&req->wb, req->tag, fid->fid,
-					  nfid->fid, nwname, wnames));
-	if (!err && p9x_dec_rwalk(req->rc, req->rc_len, c->dialect, nwname,
-				  &nwqid, qids))
-		err = p9x_bad_reply(c, req);
+	if (attr) {
+		err = p9x_call(req, p9x_enc_twalkgetattr(&req->wb, req->tag,
+							 fid->fid, nfid->fid,
+							 mask, nwname, wnames));
+		if (!err && p9x_dec_rwalkgetattr(req->rc, req->rc_len,
+						 c->dialect, nwname, &nwqid,
+						 qids, attr))
+			err = p9x_bad_reply(c, req);
+	} else {
+		err = p9x_call(req, p9x_enc_twalk(&req->wb, req->tag, fid->fid,
+						  nfid->fid, nwname, wnames));
+		if (!err && p9x_dec_rwalk(req->rc, req->rc_len, c->dialect,
+					  nwname, &nwqid, qids))
+			err = p9x_bad_reply(c, req);
+	}
 	/*
 	 * Unless the server refused the walk, it may have bound the new fid
 	 * (a malformed answer, a flushed call it answered anyway): clunk it
@@ -751,6 +763,60 @@ struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 out_fid:
 	p9x_fid_put(nfid);
 	return ERR_PTR(err);
+}
+
+/**
+ * p9x_walk() - walk from a fid to a new fid
+ * @fid: where to start
+ * @nwname: number of names, at most P9X_MAXWELEM; 0 clones @fid
+ * @wnames: the names
+ *
+ * Return: a new live fid owned by the same uid, or an ERR_PTR (-ENOENT if
+ * the server could walk only part of the way).
+ */
+struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
+			 const char *const *wnames)
+{
+	return p9x_walk_call(fid, nwname, wnames, 0, NULL);
+}
+
+/**
+ * p9x_walk_getattr() - walk to a new fid and read its attributes
+ * @fid: where to start
+ * @nwname: number of names, at most P9X_MAXWELEM; 0 clones @fid
+ * @wnames: the names
+ * @mask: P9X_GETATTR_* bits wanted
+ * @attr: the new fid's attributes, on success
+ *
+ * One Twalkgetattr in a 9P2000.Lx session, Twalk and Tgetattr otherwise
+ * and after an Lx server refused the message with EOPNOTSUPP (it is then
+ * not sent again on this session).
+ *
+ * Return: as p9x_walk().
+ */
+struct p9x_fid *p9x_walk_getattr(struct p9x_fid *fid, unsigned int nwname,
+				 const char *const *wnames, u64 mask,
+				 struct p9x_attr *attr)
+{
+	struct p9x_client *c = fid->c;
+	struct p9x_fid *nfid;
+	int err;
+
+	if (c->dialect == P9X_DIALECT_LX && !READ_ONCE(c->no_walkgetattr)) {
+		nfid = p9x_walk_call(fid, nwname, wnames, mask, attr);
+		if (!IS_ERR(nfid) || PTR_ERR(nfid) != -EOPNOTSUPP)
+			return nfid;
+		WRITE_ONCE(c->no_walkgetattr, true);
+	}
+	nfid = p9x_walk_call(fid, nwname, wnames, 0, NULL);
+	if (IS_ERR(nfid))
+		return nfid;
+	err = p9x_getattr(nfid, mask, attr);
+	if (err) {
+		p9x_fid_put(nfid);
+		return ERR_PTR(err);
+	}
+	return nfid;
 }
 
 int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr)

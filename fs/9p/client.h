@@ -134,6 +134,7 @@ struct p9x_req {
  * @clunks: Tclunks sent and not yet answered
  * @clunks_wq: woken as each is, and as each ->cancelled call ends
  * @spare_rc: an msize reply buffer kept from a finished request, or NULL
+ * @no_walkgetattr: the server refused Twalkgetattr; use Twalk and Tgetattr
  * @name: the mount source, for log lines
  */
 struct p9x_client {
@@ -151,6 +152,7 @@ struct p9x_client {
 	atomic_t clunks;
 	wait_queue_head_t clunks_wq;
 	void *spare_rc;
+	bool no_walkgetattr;
 	char *name;
 };
 
@@ -219,6 +221,9 @@ struct p9x_fid *p9x_attach(struct p9x_client *c, const char *uname,
 			   const char *aname, u32 n_uname, kuid_t owner);
 struct p9x_fid *p9x_walk(struct p9x_fid *fid, unsigned int nwname,
 			 const char *const *wnames);
+struct p9x_fid *p9x_walk_getattr(struct p9x_fid *fid, unsigned int nwname,
+				 const char *const *wnames, u64 mask,
+				 struct p9x_attr *attr);
 int p9x_getattr(struct p9x_fid *fid, u64 mask, struct p9x_attr *attr);
 int p9x_lopen(struct p9x_fid *fid, u32 flags);
 int p9x_lcreate(struct p9x_fid *fid, const char *name, u32 flags, u32 mode,

@@ -286,12 +286,11 @@ struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
 			      struct p9x_fid **regfid)
 {
 	const char *name = dentry->d_name.name;
-	struct inode *inode = NULL;
 	struct p9x_fid *dfid, *fid;
 	struct p9x_attr attr;
+	struct inode *inode;
 	struct dentry *res;
 	bool reg;
-	int err;
 
 	if (regfid)
 		*regfid = NULL;
@@ -300,7 +299,7 @@ struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
 	dfid = p9x_dentry_fid(dentry->d_parent);
 	if (IS_ERR(dfid))
 		return ERR_CAST(dfid);
-	fid = p9x_walk(dfid, 1, &name);
+	fid = p9x_walk_getattr(dfid, 1, &name, P9X_GETATTR_IDENT, &attr);
 	p9x_fid_put(dfid);
 	if (IS_ERR(fid)) {
 		if (PTR_ERR(fid) != -ENOENT)
@@ -308,15 +307,10 @@ struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
 		return d_splice_alias(NULL, dentry);
 	}
 
-	err = p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
-	if (!err) {
-		inode = p9x_iget(dir->i_sb, &attr);
-		if (IS_ERR(inode))
-			err = PTR_ERR(inode);
-	}
-	if (err) {
+	inode = p9x_iget(dir->i_sb, &attr);
+	if (IS_ERR(inode)) {
 		p9x_fid_put(fid);
-		return ERR_PTR(err);
+		return ERR_CAST(inode);
 	}
 	reg = S_ISREG(inode->i_mode);
 	res = d_splice_alias(inode, dentry);

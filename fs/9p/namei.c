@@ -63,15 +63,12 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 
 	/* The new name changed @dir's link count and times on the server. */
 	p9x_attrs_stale(dir);
-	fid = p9x_walk(dfid, 1, &name);
+	fid = p9x_walk_getattr(dfid, 1, &name, P9X_GETATTR_IDENT, &attr);
 	if (IS_ERR(fid)) {
 		if (acls)
 			p9x_acl_release(acls);
 		return PTR_ERR(fid);
 	}
-	err = p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
-	if (err)
-		goto out_fid;
 	inode = p9x_iget(dir->i_sb, &attr);
 	if (IS_ERR(inode)) {
 		err = PTR_ERR(inode);

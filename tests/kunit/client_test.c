@@ -4,8 +4,8 @@
  *
  * The client talks to a fake transport whose server is the test itself.
  * The transport holds every request it is given, as trans_fd does, in a
- * table looked up by tag.  It answers Tversion, Tattach, Twalk and
- * (unless told not to) Tclunk at once; every other request waits until the
+ * table looked up by tag.  It answers Tversion, Tattach, Twalk (every name
+ * found) and (unless told not to) Tclunk at once; every other request waits until the
  * case answers it, answers it twice, answers it with a tag nobody holds,
  * flushes it, or drops the whole connection.  Calls that block run in a
  * kthread of their own, which a case can SIGKILL.
@@ -59,6 +59,7 @@
  * @closing: the client called close
  * @hold_clunk: leave Tclunk for the case to answer
  * @nsent: requests the transport took
+ * @nwalkgetattr: Twalkgetattrs among them
  * @stale: replies that found no request with their tag
  * @cancels: requests completed through ->cancelled
  * @bad_cancels: ->cancelled calls transport.h does not allow: for a
@@ -82,6 +83,7 @@ struct fk {
 	bool closing;
 	bool hold_clunk;
 	unsigned int nsent;
+	unsigned int nwalkgetattr;
 	unsigned int stale;
 	unsigned int cancels;
 	unsigned int bad_cancels;
@@ -158,6 +160,61 @@ static const struct fk_msg *fk_rread(struct fk_msg *m, u16 tag, u32 count,
 	fk_put(m, count, 4);
 	for (; count; count--)
 		fk_put(m, fill, 1);
+	return fk_end(m);
+}
+
+/* A file qid as the fake server hands them out: dev 0x805, @path. */
+static void fk_put_qid(struct fk_msg *m, u64 path)
+{
+	fk_put(m, 0, 1);		/* type: a file */
+	fk_put(m, 7, 4);		/* version */
+	fk_put(m, path, 8);
+	fk_put(m, 0x805, 8);		/* dev */
+}
+
+/* The attributes of a regular file whose qid has @path. */
+static void fk_put_attr(struct fk_msg *m, u64 path, u64 size)
+{
+	unsigned int i;
+
+	fk_put(m, P9X_GETATTR_IDENT, 8);
+	fk_put_qid(m, path);
+	fk_put(m, S_IFREG | 0640, 4);
+	fk_put(m, 1000, 4);		/* uid */
+	fk_put(m, 1000, 4);		/* gid */
+	fk_put(m, 1, 8);		/* nlink */
+	fk_put(m, 0, 8);		/* rdev */
+	fk_put(m, size, 8);
+	for (i = 0; i < 12; i++)	/* blksize .. data_version */
+		fk_put(m, i + 1, 8);
+}
+
+/*
+ * Rwalkgetattr with @nwqid qids (paths 100, 101, ...) and, if @attrs, the
+ * attributes of a @size byte file with the last of them.  @cut drops that
+ * many bytes off the end.
+ */
+static const struct fk_msg *fk_rwalkgetattr(struct fk_msg *m, u16 tag,
+					    u16 nwqid, bool attrs, u64 size,
+					    unsigned int cut)
+{
+	unsigned int i;
+
+	fk_begin(m, P9X_RWALKGETATTR, tag);
+	fk_put(m, nwqid, 2);
+	for (i = 0; i < nwqid; i++)
+		fk_put_qid(m, 100 + i);
+	if (attrs)
+		fk_put_attr(m, 100 + nwqid - 1, size);
+	m->len -= min(cut, m->len - P9X_HDR_SIZE);
+	return fk_end(m);
+}
+
+static const struct fk_msg *fk_rgetattr(struct fk_msg *m, u16 tag, u64 path,
+					u64 size)
+{
+	fk_begin(m, P9X_RGETATTR, tag);
+	fk_put_attr(m, path, size);
 	return fk_end(m);
 }
 
@@ -298,10 +355,18 @@ static void fk_answer_now(struct fk *fk, struct p9x_req *req)
 		fk_put(&m, 2, 8);
 		fk_put(&m, 0x803, 8);
 		break;
-	case P9X_TWALK:
+	case P9X_TWALK: {
+		/* Twalk: fid[4] newfid[4] nwname[2] ... */
+		u16 n = get_unaligned_le16((const u8 *)req->tc +
+					   P9X_HDR_SIZE + 8);
+		u16 i;
+
 		fk_begin(&m, P9X_RWALK, req->tag);
-		fk_put(&m, 0, 2);
+		fk_put(&m, n, 2);
+		for (i = 0; i < n; i++)
+			fk_put_qid(&m, 100 + i);
 		break;
+	}
 	default:
 		fk_begin(&m, P9X_RCLUNK, req->tag);
 		break;
@@ -354,6 +419,7 @@ static int fk_request(struct p9x_client *c, struct p9x_req *req)
 	refcount_inc(&req->ref);
 	fk->held[i] = req;
 	fk->nsent++;
+	fk->nwalkgetattr += type == P9X_TWALKGETATTR;
 	spin_unlock(&fk->lock);
 	wake_up(&fk->wq);
 
@@ -498,6 +564,7 @@ enum fk_op {
 	FK_READ,	/* zero copy into @page */
 	FK_PUT,		/* the last reference on @fid */
 	FK_PUT_KILLED,	/* the same, with SIGKILL already pending */
+	FK_WALK_GETATTR, /* p9x_walk_getattr() of "f" from @fid */
 };
 
 /**
@@ -507,6 +574,8 @@ enum fk_op {
  * @fid: on which fid
  * @page: FK_READ's destination
  * @st: FK_STATFS's result
+ * @nfid: FK_WALK_GETATTR's new fid, for the case to put
+ * @attr: and its attributes
  * @ret: what the call returned
  * @done: completed when it has
  * @task: the thread making the call
@@ -517,6 +586,8 @@ struct fk_call {
 	struct p9x_fid *fid;
 	struct page *page;
 	struct p9x_statfs st;
+	struct p9x_fid *nfid;
+	struct p9x_attr attr;
 	long ret;
 	struct completion done;
 	struct task_struct *task;
@@ -554,6 +625,14 @@ static int fk_call_thread(void *arg)
 		p9x_fid_put(call->fid);
 		call->ret = 0;
 		break;
+	case FK_WALK_GETATTR: {
+		static const char *const name = "f";
+
+		call->nfid = p9x_walk_getattr(call->fid, 1, &name,
+					      P9X_GETATTR_IDENT, &call->attr);
+		call->ret = PTR_ERR_OR_ZERO(call->nfid);
+		break;
+	}
 	}
 	complete(&call->done);
 	return 0;
@@ -989,6 +1068,119 @@ static void client_clunk_window(struct kunit *test)
 	fk_expect_idle(fk);
 }
 
+/* The mask a Twalkgetattr asks for: after fid[4] newfid[4]. */
+static u64 fk_walk_mask(struct fk *fk, u16 tag)
+{
+	struct p9x_req *req;
+	u64 mask = 0;
+	unsigned int i;
+
+	spin_lock(&fk->lock);
+	for (i = 0; i < FK_SLOTS; i++) {
+		req = fk->held[i];
+		if (req && req->tag == tag)
+			mask = get_unaligned_le64((const u8 *)req->tc +
+						  P9X_HDR_SIZE + 8);
+	}
+	spin_unlock(&fk->lock);
+	return mask;
+}
+
+/*
+ * In a 9P2000.Lx session a lookup is one Twalkgetattr: the new fid names
+ * the walked qid and the attributes come from the same reply.
+ */
+static void client_walk_getattr(struct kunit *test)
+{
+	struct fk *fk = test->priv;
+	struct fk_call *call;
+	struct fk_msg m;
+	u16 tag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	call = fk_start_sent(fk, FK_WALK_GETATTR, P9X_TWALKGETATTR, &tag);
+	KUNIT_EXPECT_EQ(test, fk_walk_mask(fk, tag), P9X_GETATTR_IDENT);
+	KUNIT_EXPECT_TRUE(test,
+			  fk_reply(fk, fk_rwalkgetattr(&m, tag, 1, true,
+						       4242, 0)));
+	KUNIT_ASSERT_EQ(test, fk_call_end(call), 0);
+	KUNIT_EXPECT_EQ(test, call->nfid->qid.path, 100);
+	KUNIT_EXPECT_EQ(test, call->nfid->qid.dev, 0x805);
+	KUNIT_EXPECT_EQ(test, call->attr.qid.path, 100);
+	KUNIT_EXPECT_EQ(test, call->attr.size, 4242);
+	KUNIT_EXPECT_EQ(test, call->attr.mode, S_IFREG | 0640);
+	KUNIT_EXPECT_EQ(test, call->attr.data_version, 12);
+	/* Tversion, Tattach, Twalkgetattr: no Tgetattr. */
+	KUNIT_EXPECT_EQ(test, fk->nsent, 3);
+	p9x_fid_put(call->nfid);
+	fk_call_free(call);
+	fk_expect_idle(fk);
+}
+
+/*
+ * A name that is not there: the server walks none of the way (no qid, no
+ * attributes) and creates no fid, so nothing is clunked.  An answer whose
+ * attributes are cut short is malformed; its fid may exist and is
+ * clunked.
+ */
+static void client_walk_getattr_short(struct kunit *test)
+{
+	struct fk *fk = test->priv;
+	struct fk_call *call;
+	struct fk_msg m;
+	u16 tag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	call = fk_start_sent(fk, FK_WALK_GETATTR, P9X_TWALKGETATTR, &tag);
+	KUNIT_EXPECT_TRUE(test,
+			  fk_reply(fk, fk_rwalkgetattr(&m, tag, 0, false,
+						       0, 0)));
+	KUNIT_EXPECT_EQ(test, fk_call_end(call), -ENOENT);
+	fk_call_free(call);
+	KUNIT_EXPECT_EQ(test, fk->nsent, 3);
+
+	call = fk_start_sent(fk, FK_WALK_GETATTR, P9X_TWALKGETATTR, &tag);
+	KUNIT_EXPECT_TRUE(test,
+			  fk_reply(fk, fk_rwalkgetattr(&m, tag, 1, true,
+						       1, 8)));
+	KUNIT_EXPECT_EQ(test, fk_call_end(call), -EIO);
+	fk_call_free(call);
+	fk_expect_idle(fk);
+	/* ... and the Tclunk of the fid the server may have bound. */
+	KUNIT_EXPECT_EQ(test, fk->nsent, 5);
+}
+
+/*
+ * An Lx server that refuses Twalkgetattr (EOPNOTSUPP) gets Twalk and
+ * Tgetattr instead, for that lookup and every later one.
+ */
+static void client_walk_getattr_refused(struct kunit *test)
+{
+	struct fk *fk = test->priv;
+	struct fk_call *call;
+	struct fk_msg m;
+	unsigned int i;
+	u16 tag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	call = fk_start_sent(fk, FK_WALK_GETATTR, P9X_TWALKGETATTR, &tag);
+	KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rlerror(&m, tag, EOPNOTSUPP)));
+	for (i = 0; i < 2; i++) {
+		if (i)
+			call = fk_call_start(fk, FK_WALK_GETATTR, fk->root);
+		fk_wait_sent(fk, P9X_TGETATTR, &tag, NULL);
+		KUNIT_EXPECT_TRUE(test,
+				  fk_reply(fk, fk_rgetattr(&m, tag, 100, 77)));
+		KUNIT_ASSERT_EQ(test, fk_call_end(call), 0);
+		KUNIT_EXPECT_EQ(test, call->nfid->qid.path, 100);
+		KUNIT_EXPECT_EQ(test, call->attr.size, 77);
+		p9x_fid_put(call->nfid);
+		fk_call_free(call);
+	}
+	KUNIT_EXPECT_EQ(test, fk->nwalkgetattr, 1);
+	fk_expect_idle(fk);
+}
+
 /*
  * The connection drops (umount -f) under calls of every kind: a waiting
  * call, a zero-copy read, a killed call whose Tflush is unanswered.  Every waiter
@@ -1174,6 +1366,9 @@ static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_flush_lost),
 	KUNIT_CASE(client_clunk_unwaited),
 	KUNIT_CASE(client_clunk_window),
+	KUNIT_CASE(client_walk_getattr),
+	KUNIT_CASE(client_walk_getattr_short),
+	KUNIT_CASE(client_walk_getattr_refused),
 	KUNIT_CASE(client_transport_lost),
 	KUNIT_CASE(client_async_io),
 	KUNIT_CASE_SLOW(client_teardown_outstanding),
