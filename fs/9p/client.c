@@ -757,7 +757,11 @@ static struct p9x_fid *p9x_walk_call(struct p9x_fid *fid, unsigned int nwname,
 		goto out_fid;
 	}
 	nfid->live = true;
-	nfid->qid = nwname ? qids[nwname - 1] : fid->qid;
+	/* After a racing rename the attributes name the fid's file. */
+	if (attr)
+		nfid->qid = attr->qid;
+	else
+		nfid->qid = nwname ? qids[nwname - 1] : fid->qid;
 	return nfid;
 
 out_fid:
