@@ -691,6 +691,17 @@ out_fid:
 	return ERR_PTR(err);
 }
 
+/* Encode the Twalk, or with @attr the Twalkgetattr, of p9x_walk_call(). */
+static int p9x_enc_walk_call(struct p9x_wbuf *b, u16 tag, u32 fid, u32 newfid,
+			     unsigned int nwname, const char *const *wnames,
+			     u64 mask, const struct p9x_attr *attr)
+{
+	if (attr)
+		return p9x_enc_twalkgetattr(b, tag, fid, newfid, mask, nwname,
+					    wnames);
+	return p9x_enc_twalk(b, tag, fid, newfid, nwname, wnames);
+}
+
 /*
  * Twalk from @fid down @wnames to a new fid; with @attr, a Twalkgetattr
  * asking for @mask, whose attributes land in @attr.
@@ -714,32 +725,23 @@ static struct p9x_fid *p9x_walk_call(struct p9x_fid *fid, unsigned int nwname,
 	if (IS_ERR(nfid))
 		return nfid;
 	p9x_wbuf_init(&m, NULL, 0);
-	if (attr)
-		p9x_enc_twalkgetattr(&m, 0, fid->fid, nfid->fid, mask, nwname,
-				     wnames);
-	else
-		p9x_enc_twalk(&m, 0, fid->fid, nfid->fid, nwname, wnames);
+	p9x_enc_walk_call(&m, 0, fid->fid, nfid->fid, nwname, wnames, mask,
+			  attr);
 	req = p9x_req_new(c, attr ? P9X_RWALKGETATTR : P9X_RWALK, m.len,
 			  P9X_RC_SMALL, false);
 	if (IS_ERR(req)) {
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
-	if (attr) {
-		err = p9x_call(req, p9x_enc_twalkgetattr(&req->wb, req->tag,
-							 fid->fid, nfid->fid,
-							 mask, nwname, wnames));
-		if (!err && p9x_dec_rwalkgetattr(req->rc, req->rc_len,
-						 c->dialect, nwname, &nwqid,
-						 qids, attr))
-			err = p9x_bad_reply(c, req);
-	} else {
-		err = p9x_call(req, p9x_enc_twalk(&req->wb, req->tag, fid->fid,
-						  nfid->fid, nwname, wnames));
-		if (!err && p9x_dec_rwalk(req->rc, req->rc_len, c->dialect,
-					  nwname, &nwqid, qids))
-			err = p9x_bad_reply(c, req);
-	}
+	err = p9x_call(req, p9x_enc_walk_call(&req->wb, req->tag, fid->fid,
+					      nfid->fid, nwname, wnames, mask,
+					      attr));
+	if (!err && (attr ?
+		     p9x_dec_rwalkgetattr(req->rc, req->rc_len, c->dialect,
+					  nwname, &nwqid, qids, attr) :
+		     p9x_dec_rwalk(req->rc, req->rc_len, c->dialect, nwname,
+				   &nwqid, qids)))
+		err = p9x_bad_reply(c, req);
 	/*
 	 * Unless the server refused the walk, it may have bound the new fid
 	 * (a malformed answer, a flushed call it answered anyway): clunk it
