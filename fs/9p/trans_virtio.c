@@ -8,8 +8,8 @@
  * folio.
  *
  * Channels are found by mount tag under one mutex.  A removed device is
- * reset before its queue is freed, which hands back every request it
- * still held; those complete as lost and the session fails with -EIO.
+ * reset before its queue is freed, and every request still on its ring,
+ * answered or not, completes as lost: the session fails with -EIO.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,7 +46,7 @@
  * @vdev: the device
  * @vq: its request queue
  * @lock: protects @vq, @gone, @inflight, @completions and the sg tables
- * @gone: the device was removed
+ * @gone: the device is being removed; the callback leaves the ring alone
  * @inflight: requests the device holds
  * @completions: bumped for every request handed back, to wake senders
  *	waiting for room in the ring
@@ -174,7 +174,8 @@ static void p9x_vchan_done(struct virtqueue *vq)
 
 	for (;;) {
 		spin_lock_irqsave(&ch->lock, flags);
-		req = virtqueue_get_buf(vq, &len);
+		/* A device being removed hands its requests to the remove. */
+		req = ch->gone ? NULL : virtqueue_get_buf(vq, &len);
 		if (req) {
 			ch->inflight--;
 			ch->completions++;
@@ -345,9 +346,20 @@ static void p9x_vchan_remove(struct virtio_device *vdev)
 		p9x_client_lost(ch->client);
 	mutex_unlock(&p9x_vchans_lock);
 
-	/* After the reset the device owns no buffer and raises no callback. */
+	/*
+	 * After the reset the device owns no buffer, but an interrupt it
+	 * raised while resetting (QEMU answers what it has in hand first)
+	 * may still be on its way to another CPU and run the callback now:
+	 * @gone keeps that callback off the ring, so each buffer comes back
+	 * here once.
+	 */
 	virtio_reset_device(vdev);
-	while ((req = virtqueue_detach_unused_buf(ch->vq))) {
+	for (;;) {
+		spin_lock_irq(&ch->lock);
+		req = virtqueue_detach_unused_buf(ch->vq);
+		spin_unlock_irq(&ch->lock);
+		if (!req)
+			break;
 		p9x_req_lost(req);
 		p9x_req_put(req);
 	}
