@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hostile: a small 9P2000.L server that lies on purpose.
+ * hostile: a small 9P2000.L and 9P2000.Lx server that lies on purpose.
  *
  * It serves a fixed in-memory tree, correctly by default, over a unix
- * socket or a pair of descriptors.  A scenario makes one kind of reply
- * hostile (a wrong tag, a count larger than the message, a name with a
- * slash, an errno no client should pass on...), so that a client can be
- * shown to fail cleanly.  The VM tests run it inside the guest
+ * socket or a pair of descriptors.  A client that offers "9P2000.Lx" gets
+ * a 9P2000.Lx session (21-byte qids, Twalkgetattr); one that offers
+ * "9P2000.L" a 9P2000.L session, where Twalkgetattr is an unknown message
+ * (Rlerror EOPNOTSUPP, as QEMU answers).  A scenario makes one kind of
+ * reply hostile (a wrong tag, a count larger than the message, a name
+ * with a slash, an errno no client should pass on...), so that a client
+ * can be shown to fail cleanly.  The VM tests run it inside the guest
  * (tests/vm/guest/hostile.sh).
  *
  *   hostile -s PATH SCENARIO      listen on the unix socket PATH and serve
@@ -14,13 +17,23 @@
  *   hostile -r FD -w FD SCENARIO  serve one client on two descriptors
  *   hostile -l                    list the scenarios, one "name: what" a line
  *   hostile -t                    self-test: every scenario's server against
- *                                 a client made of the project's codec
+ *                                 a client made of the project's codec, in
+ *                                 a 9P2000.L and a 9P2000.Lx session
  *   hostile do OP PATH [ARG]      a probe for the guest: one system call,
  *                                 then "ok ..." or "err ENAME" (below)
  *
  * The tree:  hello.txt ("hello, world\n"), dir/ holding a ("a\n"), link
  * (-> hello.txt), victim (empty, may be unlinked); hello.txt carries the
- * attribute user.hostile = "hello".
+ * attribute user.hostile = "hello".  In 9P2000.Lx every node's qid has
+ * dev HOSTILE_DEV and its own path.
+ *
+ * In a 9P2000.Lx session a client looks a name up with one Twalkgetattr
+ * instead of Twalk and Tgetattr, so the scenarios that lie in "hello.txt's
+ * Rgetattr" (or its Rwalk) tell the same lie in the Rwalkgetattr that
+ * reaches hello.txt: the same errno, tag, size field, duplicate, cut or
+ * extra qid.  The attribute lies (sizes, times, nlink, mode, qid type) are
+ * in every reply that carries the attributes.  The lx-* scenarios lie only
+ * in 9P2000.Lx sessions and serve a 9P2000.L session correctly.
  *
  * Every correct reply is checked with the project's own decoders
  * (fs/9p/wire.c) before it is sent, so the server's "correct" is the
@@ -74,6 +87,14 @@ enum scen {
 	HS_LINK_HUGE, HS_LINK_NUL, HS_LINK_SELF,
 	HS_XATTR_SHORT, HS_XATTR_HUGE, HS_XATTR_LONG,
 	HS_LOCK_BOGUS, HS_GETLOCK_BOGUS,
+	/*
+	 * 9P2000.Lx only, correct in 9P2000.L sessions.  The Rwalkgetattr
+	 * ones lie in the lookup of hello.txt; wqid dir, attributes file is
+	 * legal (a racing rename): the attributes name the file.
+	 */
+	HS_LX_WGA_EXTRA, HS_LX_WGA_PARTIAL, HS_LX_WGA_NOATTR,
+	HS_LX_WGA_SHORT, HS_LX_WGA_TYPE, HS_LX_WGA_UNSUP,
+	HS_LX_QID_SHORT, HS_LX_ATTACH_SHORT, HS_LX_READDIR_SHORT,
 	HS_COUNT
 };
 
@@ -88,18 +109,18 @@ static const struct {
 	[HS_VERSION_UNKNOWN] = { "version-unknown", "Rversion \"unknown\" to every offer" },
 	[HS_VERSION_BOGUS] = { "version-bogus", "Rversion \"9P2000.u\" to every offer" },
 	[HS_VERSION_TAG] = { "version-tag", "Rversion with tag 1 instead of NOTAG" },
-	[HS_TAG_WRONG] = { "tag-wrong", "hello.txt's Rgetattr carries a tag no request has" },
-	[HS_TAG_DUP] = { "tag-dup", "hello.txt's Rgetattr is sent twice" },
+	[HS_TAG_WRONG] = { "tag-wrong", "hello.txt's attributes come under a tag no request has" },
+	[HS_TAG_DUP] = { "tag-dup", "hello.txt's attributes are sent twice" },
 	[HS_FLUSH_LATE] = { "flush-late", "a held Rread sent after the Rflush that forgot it" },
 	[HS_FLUSH_RACE] = { "flush-race", "a held Rread sent just before the Rflush (legal)" },
 	[HS_FLUSH_IGNORED] = { "flush-ignored", "a read and its Tflush are never answered" },
 	[HS_SILENT] = { "silent", "from the walk to hello.txt on, no answer, socket kept open" },
-	[HS_CLOSE_MID] = { "close-mid", "half of hello.txt's Rgetattr, then EOF" },
+	[HS_CLOSE_MID] = { "close-mid", "half of hello.txt's attributes, then EOF" },
 	[HS_SLOW] = { "slow", "every Rread comes 25 s late" },
-	[HS_SIZE_SMALL] = { "size-small", "hello.txt's Rgetattr has size field 5" },
-	[HS_SIZE_HUGE] = { "size-huge", "hello.txt's Rgetattr has size field 2^31-1" },
-	[HS_WRONG_TYPE] = { "wrong-type", "hello.txt's Tgetattr answered by an Rlopen" },
-	[HS_WALK_EXTRA] = { "walk-extra", "Rwalk to hello.txt with one qid more than names" },
+	[HS_SIZE_SMALL] = { "size-small", "hello.txt's attributes: size field 5" },
+	[HS_SIZE_HUGE] = { "size-huge", "hello.txt's attributes: size field 2^31-1" },
+	[HS_WRONG_TYPE] = { "wrong-type", "hello.txt's attributes: an Rlopen" },
+	[HS_WALK_EXTRA] = { "walk-extra", "the walk to hello.txt: one qid more than names" },
 	[HS_WALK_QID_TYPE] = { "walk-qid-type", "hello.txt's qids: directory; mode: file" },
 	[HS_DIR_TO_FILE] = { "dir-to-file", "dir becomes a regular file once listed" },
 	[HS_READ_OVER_ASKED] = { "read-over-asked", "Rread of hello.txt: 16 bytes over count" },
@@ -118,11 +139,11 @@ static const struct {
 	[HS_NLINK_HUGE] = { "nlink-huge", "victim has nlink 2^32 (and is unlinked)" },
 	[HS_TIMES_ABSURD] = { "times-absurd", "hello.txt's times: 2^63+5 s, 3e9 ns" },
 	[HS_MODE_BOGUS] = { "mode-bogus", "hello.txt's mode has file type 0170000" },
-	[HS_LERROR_0] = { "lerror-0", "hello.txt's Tgetattr answered Rlerror 0" },
-	[HS_LERROR_512] = { "lerror-512", "hello.txt's Tgetattr: Rlerror 512" },
-	[HS_LERROR_4095] = { "lerror-4095", "hello.txt's Tgetattr answered Rlerror 4095" },
-	[HS_LERROR_4096] = { "lerror-4096", "hello.txt's Tgetattr answered Rlerror 4096" },
-	[HS_LERROR_NEG] = { "lerror-neg", "hello.txt's Tgetattr answered Rlerror -1" },
+	[HS_LERROR_0] = { "lerror-0", "hello.txt's attributes: Rlerror 0" },
+	[HS_LERROR_512] = { "lerror-512", "hello.txt's attributes: Rlerror 512" },
+	[HS_LERROR_4095] = { "lerror-4095", "hello.txt's attributes: Rlerror 4095" },
+	[HS_LERROR_4096] = { "lerror-4096", "hello.txt's attributes: Rlerror 4096" },
+	[HS_LERROR_NEG] = { "lerror-neg", "hello.txt's attributes: Rlerror -1" },
 	[HS_LINK_HUGE] = { "link-huge", "link's target is 8000 bytes" },
 	[HS_LINK_NUL] = { "link-nul", "link's target is \"hello.txt\\0/x\"" },
 	[HS_LINK_SELF] = { "link-self", "link's target is \"link\"" },
@@ -131,6 +152,15 @@ static const struct {
 	[HS_XATTR_LONG] = { "xattr-long", "Rxattrwalk says 5 bytes, Rread brings 64" },
 	[HS_LOCK_BOGUS] = { "lock-bogus", "Rlock with status 77" },
 	[HS_GETLOCK_BOGUS] = { "getlock-bogus", "Rgetlock with lock type 99" },
+	[HS_LX_WGA_EXTRA] = { "lx-walkgetattr-extra", "Rwalkgetattr: 2 qids for 1 name" },
+	[HS_LX_WGA_PARTIAL] = { "lx-walkgetattr-partial-attr", "Rwalkgetattr: 0 qids, attributes" },
+	[HS_LX_WGA_NOATTR] = { "lx-walkgetattr-noattr", "Rwalkgetattr: 1 qid, no attributes" },
+	[HS_LX_WGA_SHORT] = { "lx-walkgetattr-short", "Rwalkgetattr: attributes 8 bytes short" },
+	[HS_LX_WGA_TYPE] = { "lx-walkgetattr-type", "Rwalkgetattr: wqid dir, attributes file" },
+	[HS_LX_WGA_UNSUP] = { "lx-walkgetattr-unsupported", "Rlerror EOPNOTSUPP to all" },
+	[HS_LX_QID_SHORT] = { "lx-qid-short", "hello.txt's qids are 13 bytes" },
+	[HS_LX_ATTACH_SHORT] = { "lx-attach-short", "Rattach's qid is 13 bytes" },
+	[HS_LX_READDIR_SHORT] = { "lx-readdir-short", "the root's Rreaddir qids are 13 bytes" },
 };
 
 /* ---- the tree ---------------------------------------------------------- */
@@ -153,6 +183,9 @@ static const struct node nodes[N_COUNT] = {
 	[N_VICTIM] = { "victim", N_ROOT, 0100644, "" },
 };
 
+/* The dev of every qid in 9P2000.Lx sessions: one filesystem. */
+#define HOSTILE_DEV	0x4853000000000801ULL
+
 #define XATTR_NAME	"user.hostile"
 #define XATTR_VALUE	"hello"
 
@@ -168,10 +201,13 @@ struct srv {
 	int rfd, wfd;
 	enum scen scen;
 	u32 msize;
+	enum p9x_dialect dialect;
+	u16 wga_nwname;		/* names of the Twalkgetattr being answered */
 	struct fid fids[NFIDS];
 	bool victim_gone;
 	bool dir_listed;	/* dir-to-file: dir is a file from now on */
 	bool silent;
+	bool report;		/* fids left at the end, on stderr */
 	/* a reply held back for the flush scenarios */
 	u8 held[256];
 	u32 held_len;
@@ -351,6 +387,7 @@ struct wr {
 	u8 *buf;
 	u32 len;
 	u32 cap;
+	bool wide;		/* qids with dev: 9P2000.Lx */
 };
 
 static void wr_bytes(struct wr *w, const void *p, u32 n)
@@ -392,11 +429,14 @@ static void wrstr(struct wr *w, const char *p, u16 len)
 	wr_bytes(w, p, len);
 }
 
+/* A qid of the session's width (w->wide), or 13 bytes when it lies. */
 static void wrqid(struct wr *w, u8 type, u64 path)
 {
 	wr8(w, type);
 	wr32(w, 0);
 	wr64(w, path);
+	if (w->wide)
+		wr64(w, HOSTILE_DEV);
 }
 
 static void put32at(u8 *p, u32 v)
@@ -412,6 +452,7 @@ static void wr_begin(struct srv *s, struct wr *w, u8 type, u16 tag)
 	w->buf = s->out;
 	w->cap = sizeof(s->out);
 	w->len = 0;
+	w->wide = s->dialect == P9X_DIALECT_LX;
 	wr32(w, 0);
 	wr8(w, type);
 	wr16(w, tag);
@@ -439,11 +480,13 @@ static void send_bytes(struct srv *s, const void *p, size_t n)
 }
 
 /*
- * A correct reply: decoded with the project's codec first, so that what
- * this server calls correct is what 9plx's decoders accept.
+ * A correct reply: decoded with the project's codec first, in the
+ * session's dialect, so that what this server calls correct is what
+ * 9plx's decoders accept.
  */
-static void check_reply(const u8 *m, u32 len, u8 type)
+static void check_reply(const struct srv *s, const u8 *m, u32 len, u8 type)
 {
+	enum p9x_dialect d = s->dialect;
 	struct p9x_dirent_iter it;
 	struct p9x_dirent de;
 	struct p9x_rgetlock gl;
@@ -466,23 +509,26 @@ static void check_reply(const u8 *m, u32 len, u8 type)
 		err = p9x_dec_rversion(m, len, &u, &str);
 		break;
 	case P9X_RATTACH:
-		err = p9x_dec_rattach(m, len, P9X_DIALECT_L, qids);
+		err = p9x_dec_rattach(m, len, d, qids);
 		break;
 	case P9X_RWALK:
-		err = p9x_dec_rwalk(m, len, P9X_DIALECT_L, P9X_MAXWELEM, &nq,
-				    qids);
+		err = p9x_dec_rwalk(m, len, d, P9X_MAXWELEM, &nq, qids);
+		break;
+	case P9X_RWALKGETATTR:
+		err = p9x_dec_rwalkgetattr(m, len, d, s->wga_nwname, &nq, qids,
+					   &attr);
 		break;
 	case P9X_RGETATTR:
-		err = p9x_dec_rgetattr(m, len, P9X_DIALECT_L, &attr);
+		err = p9x_dec_rgetattr(m, len, d, &attr);
 		break;
 	case P9X_RLOPEN:
-		err = p9x_dec_rlopen(m, len, P9X_DIALECT_L, qids, &u);
+		err = p9x_dec_rlopen(m, len, d, qids, &u);
 		break;
 	case P9X_RREAD:
 		err = p9x_dec_rread(m, len, &u, &data);
 		break;
 	case P9X_RREADDIR:
-		err = p9x_dec_rreaddir(m, len, P9X_DIALECT_L, &it);
+		err = p9x_dec_rreaddir(m, len, d, &it);
 		while (!err && (err = p9x_dirent_next(&it, &de)) > 0)
 			;
 		break;
@@ -512,7 +558,7 @@ static void check_reply(const u8 *m, u32 len, u8 type)
 static void send_reply(struct srv *s, struct wr *w)
 {
 	wr_end(w);
-	check_reply(w->buf, w->len, w->buf[4]);
+	check_reply(s, w->buf, w->len, w->buf[4]);
 	send_bytes(s, w->buf, w->len);
 }
 
@@ -541,6 +587,7 @@ static void rlerror(struct srv *s, u16 tag, u32 ecode)
 static void t_version(struct srv *s, struct rd *r, u16 tag)
 {
 	const char *ver;
+	bool lx;
 	struct wr w;
 	u32 msize;
 	u16 vl;
@@ -549,6 +596,8 @@ static void t_version(struct srv *s, struct rd *r, u16 tag)
 	ver = rdstr(r, &vl);
 	if (r->bad)
 		return rlerror(s, tag, EPROTO);
+	lx = vl == 9 && !memcmp(ver, P9X_VERSION_LX, 9);
+	s->dialect = P9X_DIALECT_L;
 	if (msize > MAXMSG)
 		msize = MAXMSG;
 	s->msize = msize;
@@ -571,10 +620,14 @@ static void t_version(struct srv *s, struct rd *r, u16 tag)
 		wrstr(&w, "unknown", 7);
 	else if (s->scen == HS_VERSION_BOGUS)
 		wrstr(&w, "9P2000.u", 8);
-	else if (vl >= 8 && !memcmp(ver, "9P2000.L", 8))
-		wrstr(&w, "9P2000.L", 8);
+	else if (lx)
+		wrstr(&w, P9X_VERSION_LX, 9);
+	else if (vl >= 8 && !memcmp(ver, P9X_VERSION_L, 8))
+		wrstr(&w, P9X_VERSION_L, 8);
 	else
 		wrstr(&w, "unknown", 7);
+	if (lx && s->scen != HS_VERSION_UNKNOWN && s->scen != HS_VERSION_BOGUS)
+		s->dialect = P9X_DIALECT_LX;
 	if (s->scen == HS_VERSION_TAG)
 		w.buf[5] = 1, w.buf[6] = 0;
 	wr_end(&w);
@@ -603,56 +656,117 @@ static void t_attach(struct srv *s, struct rd *r, u16 tag)
 		return rlerror(s, tag, EBADF);
 	f->node = N_ROOT;
 	wr_begin(s, &w, P9X_RATTACH, tag);
+	if (w.wide && s->scen == HS_LX_ATTACH_SHORT) {
+		w.wide = false;
+		wrqid(&w, P9X_QTDIR, node_path(N_ROOT));
+		wr_end(&w);
+		return send_raw(s, &w);
+	}
 	wrqid(&w, P9X_QTDIR, node_path(N_ROOT));
 	send_reply(s, &w);
 }
 
-static void t_walk(struct srv *s, struct rd *r, u16 tag)
+/* lx-qid-short: the replies naming hello.txt have 13-byte qids. */
+static bool qid_short(const struct srv *s, int n)
 {
-	u32 fid, newfid;
-	int qn[P9X_MAXWELEM], n, i;
-	bool hello = false;
-	struct fid *f, *nf;
-	u16 nw, l;
-	const char *name;
-	struct wr w;
+	return s->dialect == P9X_DIALECT_LX && s->scen == HS_LX_QID_SHORT &&
+	       n == N_HELLO;
+}
 
-	fid = rd32(r);
-	newfid = rd32(r);
-	nw = rd16(r);
-	f = fid_get(s, fid);
-	if (r->bad || nw > P9X_MAXWELEM)
-		return rlerror(s, tag, EPROTO);
-	if (!f)
-		return rlerror(s, tag, EBADF);
-	n = f->node;
-	for (i = 0; i < nw; i++) {
+/* A Twalk or Twalkgetattr as far as walk_begin() takes it. */
+struct walk {
+	struct fid *f;
+	u32 newfid;
+	u16 nw;
+	int qn[P9X_MAXWELEM];	/* the nodes walked */
+	int i;			/* how many */
+	bool hello;		/* hello.txt is one of them */
+};
+
+/*
+ * Read a Twalk, or with @wga a Twalkgetattr, and walk its names.  Returns
+ * false when the request is answered already (an error, or silence from
+ * hello.txt on).
+ */
+static bool walk_begin(struct srv *s, struct rd *r, u16 tag, bool wga,
+		       struct walk *wk)
+{
+	const char *name;
+	u16 l;
+	int n;
+
+	wk->f = fid_get(s, rd32(r));
+	wk->newfid = rd32(r);
+	if (wga)
+		rd64(r);
+	wk->nw = rd16(r);
+	wk->hello = false;
+	if (r->bad || wk->nw > P9X_MAXWELEM || !wk->f) {
+		rlerror(s, tag, r->bad || wk->nw > P9X_MAXWELEM ? EPROTO : EBADF);
+		return false;
+	}
+	n = wk->f->node;
+	for (wk->i = 0; wk->i < wk->nw; wk->i++) {
 		name = rdstr(r, &l);
-		if (r->bad)
-			return rlerror(s, tag, EPROTO);
+		if (r->bad) {
+			rlerror(s, tag, EPROTO);
+			return false;
+		}
 		if ((node_mode(s, n) & 0170000) != 040000)
 			break;
 		n = lookup(s, n, name, l);
 		if (n < 0)
 			break;
 		if (n == N_HELLO)
-			hello = true;
-		qn[i] = n;
+			wk->hello = true;
+		wk->qn[wk->i] = n;
 	}
-	if (hello && s->scen == HS_SILENT) {
+	if (wk->hello && s->scen == HS_SILENT) {
 		s->silent = true;
+		return false;
+	}
+	if (wk->nw && wk->i == 0) {
+		rlerror(s, tag, ENOENT);
+		return false;
+	}
+	return true;
+}
+
+/* A full walk from @f binds @newfid (or moves @f) to node @n. */
+static bool walk_fid(struct srv *s, struct fid *f, u32 newfid, int n)
+{
+	struct fid *nf = newfid == f->fid ? f : fid_new(s, newfid);
+
+	if (!nf)
+		return false;
+	nf->node = n;
+	nf->xattr = false;
+	return true;
+}
+
+static void t_walk(struct srv *s, struct rd *r, u16 tag)
+{
+	struct walk wk;
+	struct wr w;
+	int *qn = wk.qn, n, i;
+	bool hello;
+
+	if (!walk_begin(s, r, tag, false, &wk))
 		return;
-	}
-	if (nw && i == 0)
-		return rlerror(s, tag, ENOENT);
-	if (i == nw) {
-		nf = newfid == fid ? f : fid_new(s, newfid);
-		if (!nf)
-			return rlerror(s, tag, EBADF);
-		nf->node = nw ? qn[nw - 1] : f->node;
-		nf->xattr = false;
-	}
+	i = wk.i;
+	hello = wk.hello;
+	if (i == wk.nw && !walk_fid(s, wk.f, wk.newfid,
+				    i ? qn[i - 1] : wk.f->node))
+		return rlerror(s, tag, EBADF);
 	wr_begin(s, &w, P9X_RWALK, tag);
+	if (hello && qid_short(s, N_HELLO)) {
+		w.wide = false;
+		wr16(&w, i);
+		for (n = 0; n < i; n++)
+			wrqid(&w, node_qtype(s, qn[n]), node_path(qn[n]));
+		wr_end(&w);
+		return send_raw(s, &w);
+	}
 	if (hello && s->scen == HS_WALK_EXTRA) {
 		wr16(&w, i + 1);
 		for (n = 0; n < i; n++)
@@ -712,75 +826,182 @@ static void getattr_body(struct srv *s, struct wr *w, int n)
 	wr64(w, 0);
 }
 
+/* The errno the lerror-* scenarios answer hello.txt's attributes with. */
+static bool hello_lerror(const struct srv *s, u32 *ec)
+{
+	switch (s->scen) {
+	case HS_LERROR_0:
+		*ec = 0;
+		return true;
+	case HS_LERROR_512:
+		*ec = 512;
+		return true;
+	case HS_LERROR_4095:
+		*ec = 4095;
+		return true;
+	case HS_LERROR_4096:
+		*ec = 4096;
+		return true;
+	case HS_LERROR_NEG:
+		*ec = 0xffffffffu;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Send @w, the reply that brings hello.txt's attributes (an Rgetattr, or
+ * in 9P2000.Lx an Rwalkgetattr), with the scenario's lie; @raw when it is
+ * hostile already.
+ */
+static void send_hello_attr(struct srv *s, struct wr *w, u16 tag, bool raw)
+{
+	switch (s->scen) {
+	case HS_TAG_WRONG:
+		w->buf[6] ^= 0x40;
+		break;
+	case HS_TAG_DUP:
+		wr_end(w);
+		send_raw(s, w);
+		break;
+	case HS_CLOSE_MID:
+		wr_end(w);
+		send_bytes(s, w->buf, w->len / 2);
+		exit(0);
+	case HS_SIZE_SMALL:
+		wr_end(w);
+		put32at(w->buf, 5);
+		return send_raw(s, w);
+	case HS_SIZE_HUGE:
+		wr_end(w);
+		put32at(w->buf, 0x7fffffff);
+		return send_raw(s, w);
+	case HS_WRONG_TYPE:
+		wr_begin(s, w, P9X_RLOPEN, tag);
+		wrqid(w, P9X_QTFILE, node_path(N_HELLO));
+		wr32(w, 0);
+		break;
+	default:
+		if (!raw)
+			return send_reply(s, w);
+		break;
+	}
+	wr_end(w);
+	send_raw(s, w);
+}
+
 static void t_getattr(struct srv *s, struct rd *r, u16 tag)
 {
 	struct fid *f = fid_get(s, rd32(r));
-	u32 ec = 0;
 	struct wr w;
+	u32 ec;
 
 	rd64(r);
 	if (r->bad)
 		return rlerror(s, tag, EPROTO);
 	if (!f || !node_exists(s, f->node))
 		return rlerror(s, tag, f ? ENOENT : EBADF);
-	if (f->node == N_HELLO) {
-		switch (s->scen) {
-		case HS_LERROR_0:
-			ec = 0;
-			break;
-		case HS_LERROR_512:
-			ec = 512;
-			break;
-		case HS_LERROR_4095:
-			ec = 4095;
-			break;
-		case HS_LERROR_4096:
-			ec = 4096;
-			break;
-		case HS_LERROR_NEG:
-			ec = 0xffffffffu;
-			break;
-		default:
-			ec = 1;
-			break;
-		}
-		if (ec != 1)
-			return rlerror(s, tag, ec);
-	}
+	if (f->node == N_HELLO && hello_lerror(s, &ec))
+		return rlerror(s, tag, ec);
 	wr_begin(s, &w, P9X_RGETATTR, tag);
+	if (qid_short(s, f->node))
+		w.wide = false;
 	getattr_body(s, &w, f->node);
 	if (f->node != N_HELLO)
 		return send_reply(s, &w);
+	send_hello_attr(s, &w, tag, !w.wide && s->dialect == P9X_DIALECT_LX);
+}
+
+/*
+ * Twalkgetattr (9P2000.Lx): the walk of a Twalk, then, when every name
+ * was walked, the attributes of the file the new fid names.  Rlerror and
+ * no new fid when the first name fails or the attributes cannot be read.
+ * A 9P2000.L session does not know the message.
+ */
+static void t_walkgetattr(struct srv *s, struct rd *r, u16 tag)
+{
+	bool hello, full, raw = false;
+	struct walk wk;
+	struct wr w;
+	int *qn = wk.qn, n, i, last;
+	u32 ec;
+
+	if (s->dialect != P9X_DIALECT_LX || s->scen == HS_LX_WGA_UNSUP)
+		return rlerror(s, tag, EOPNOTSUPP);
+	if (!walk_begin(s, r, tag, true, &wk))
+		return;
+	i = wk.i;
+	full = i == wk.nw;
+	last = i ? qn[i - 1] : wk.f->node;
+	if (full && !node_exists(s, last))
+		return rlerror(s, tag, ENOENT);
+	/* The lies about hello.txt's attributes ride on the lookup. */
+	hello = wk.hello && last == N_HELLO;
+	if (full && hello && hello_lerror(s, &ec))
+		return rlerror(s, tag, ec);
+	if (full && !walk_fid(s, wk.f, wk.newfid, last))
+		return rlerror(s, tag, EBADF);
+	s->wga_nwname = wk.nw;
+	wr_begin(s, &w, P9X_RWALKGETATTR, tag);
+	if (hello && qid_short(s, N_HELLO)) {
+		w.wide = false;
+		raw = true;
+	}
+	if (!(full && hello)) {
+		/* a partial walk, or a full one to another node */
+		wr16(&w, i);
+		for (n = 0; n < i; n++)
+			wrqid(&w, node_qtype(s, qn[n]), node_path(qn[n]));
+		if (full)
+			getattr_body(s, &w, last);
+		if (!raw)
+			return send_reply(s, &w);
+		wr_end(&w);
+		return send_raw(s, &w);
+	}
 	switch (s->scen) {
-	case HS_TAG_WRONG:
-		w.buf[6] ^= 0x40;
+	case HS_WALK_EXTRA:
+	case HS_LX_WGA_EXTRA:
+		wr16(&w, i + 1);
 		break;
-	case HS_TAG_DUP:
-		wr_end(&w);
-		send_raw(s, &w);
-		break;
-	case HS_CLOSE_MID:
-		wr_end(&w);
-		send_bytes(s, w.buf, w.len / 2);
-		exit(0);
-	case HS_SIZE_SMALL:
-		wr_end(&w);
-		put32at(w.buf, 5);
-		return send_raw(s, &w);
-	case HS_SIZE_HUGE:
-		wr_end(&w);
-		put32at(w.buf, 0x7fffffff);
-		return send_raw(s, &w);
-	case HS_WRONG_TYPE:
-		wr_begin(s, &w, P9X_RLOPEN, tag);
-		wrqid(&w, P9X_QTFILE, node_path(N_HELLO));
-		wr32(&w, 0);
+	case HS_LX_WGA_PARTIAL:
+		wr16(&w, 0);
 		break;
 	default:
-		return send_reply(s, &w);
+		wr16(&w, i);
+		break;
 	}
-	wr_end(&w);
-	send_raw(s, &w);
+	for (n = 0; n < i && s->scen != HS_LX_WGA_PARTIAL; n++)
+		wrqid(&w, s->scen == HS_LX_WGA_TYPE && qn[n] == N_HELLO ?
+		      P9X_QTDIR : node_qtype(s, qn[n]), node_path(qn[n]));
+	switch (s->scen) {
+	case HS_WALK_EXTRA:
+		wrqid(&w, P9X_QTFILE, node_path(N_A));
+		getattr_body(s, &w, last);
+		raw = true;
+		break;
+	case HS_LX_WGA_EXTRA:
+		wrqid(&w, P9X_QTFILE, node_path(N_A));
+		raw = true;
+		break;
+	case HS_LX_WGA_NOATTR:
+		raw = true;
+		break;
+	case HS_LX_WGA_SHORT:
+		getattr_body(s, &w, last);
+		w.len -= 8;
+		raw = true;
+		break;
+	case HS_LX_WGA_PARTIAL:
+		getattr_body(s, &w, last);
+		raw = true;
+		break;
+	default:
+		getattr_body(s, &w, last);
+		break;
+	}
+	send_hello_attr(s, &w, tag, raw);
 }
 
 static void t_setattr(struct srv *s, struct rd *r, u16 tag)
@@ -807,9 +1028,14 @@ static void t_lopen(struct srv *s, struct rd *r, u16 tag)
 	if ((flags & P9X_O_ACCMODE) != P9X_O_RDONLY && f->node != N_HELLO)
 		return rlerror(s, tag, EROFS);
 	wr_begin(s, &w, P9X_RLOPEN, tag);
+	if (qid_short(s, f->node))
+		w.wide = false;
 	wrqid(&w, node_qtype(s, f->node), node_path(f->node));
 	wr32(&w, 0);
-	send_reply(s, &w);
+	if (w.wide || s->dialect == P9X_DIALECT_L)
+		return send_reply(s, &w);
+	wr_end(&w);
+	send_raw(s, &w);
 }
 
 /* Build the Rread for @f at @off; returns false if it is hostile. */
@@ -882,7 +1108,7 @@ static void t_read(struct srv *s, struct rd *r, u16 tag)
 	if (s->scen == HS_SLOW)
 		sleep(SLOW_SECS);
 	if (ok)
-		check_reply(w.buf, w.len, P9X_RREAD);
+		check_reply(s, w.buf, w.len, P9X_RREAD);
 	send_raw(s, &w);
 }
 
@@ -966,7 +1192,7 @@ static void t_readdir(struct srv *s, struct rd *r, u16 tag)
 	u32 count = rd32(r);
 	bool hostile = false;
 	struct ent e[16];
-	u32 used = 0, cpos;
+	u32 used = 0, cpos, qs;
 	u64 next;
 	int k, i;
 	struct wr w;
@@ -979,10 +1205,15 @@ static void t_readdir(struct srv *s, struct rd *r, u16 tag)
 		return rlerror(s, tag, ENOTDIR);
 	k = dir_entries(s, f->node, e, 16);
 	wr_begin(s, &w, P9X_RREADDIR, tag);
+	if (w.wide && f->node == N_ROOT && s->scen == HS_LX_READDIR_SHORT) {
+		w.wide = false;
+		hostile = true;
+	}
+	qs = w.wide ? P9X_QID_SIZE_LX : P9X_QID_SIZE_L;
 	cpos = w.len;
 	wr32(&w, 0);
 	for (i = 0; i < k; i++) {
-		u32 sz = 13 + 8 + 1 + 2 + e[i].len;
+		u32 sz = qs + 8 + 1 + 2 + e[i].len;
 
 		if (f->node == N_ROOT && s->scen == HS_OFFSET_CYCLE) {
 			/* 0-1 at offset 0, 2-3 at 100, the rest at 200 */
@@ -1022,7 +1253,7 @@ static void t_readdir(struct srv *s, struct rd *r, u16 tag)
 		wr64(&w, 99);
 		wr8(&w, DT_REG);
 		wrstr(&w, fill, nl);
-		used += 13 + 8 + 1 + 2 + nl;
+		used += qs + 8 + 1 + 2 + nl;
 		hostile = true;
 	}
 	put32at(w.buf + cpos, used);
@@ -1217,6 +1448,8 @@ static void dispatch(struct srv *s, const u8 *m, u32 len)
 		return t_walk(s, &r, tag);
 	case P9X_TGETATTR:
 		return t_getattr(s, &r, tag);
+	case P9X_TWALKGETATTR:
+		return t_walkgetattr(s, &r, tag);
 	case P9X_TSETATTR:
 		return t_setattr(s, &r, tag);
 	case P9X_TLOPEN:
@@ -1265,6 +1498,23 @@ static bool read_full(int fd, u8 *p, size_t n)
 	return true;
 }
 
+/*
+ * The fids the client left bound when it went away: a client that clunks
+ * what it walked to leaves none after umount (tests/vm/guest/hostile.sh).
+ */
+static void report_fids(const struct srv *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NFIDS; i++)
+		n += s->fids[i].used;
+	fprintf(stderr, "hostile: end of session: %d fids bound", n);
+	for (i = 0; i < NFIDS; i++)
+		if (s->fids[i].used)
+			fprintf(stderr, " %u", s->fids[i].fid);
+	fprintf(stderr, "\n");
+}
+
 /* Serve one client until it goes away. */
 static void serve(struct srv *s)
 {
@@ -1272,15 +1522,17 @@ static void serve(struct srv *s)
 
 	for (;;) {
 		if (!read_full(s->rfd, s->in, 4))
-			return;
+			break;
 		size = (u32)s->in[0] | (u32)s->in[1] << 8 |
 		       (u32)s->in[2] << 16 | (u32)s->in[3] << 24;
 		if (size < P9X_HDR_SIZE || size > MAXMSG)
 			die("client sent a message of %u bytes", size);
 		if (!read_full(s->rfd, s->in + 4, size - 4))
-			return;
+			break;
 		dispatch(s, s->in, size);
 	}
+	if (s->report)
+		report_fids(s);
 }
 
 static int find_scen(const char *name)
@@ -1332,6 +1584,7 @@ static int listen_unix(const char *path, int sc)
 
 			close(ls);
 			s = srv_new(sc, cs, cs);
+			s->report = true;
 			serve(s);
 			exit(0);
 		}
@@ -1492,12 +1745,77 @@ static int tcall(struct tcli *c, struct p9x_wbuf *b, int enc)
 	return 0;
 }
 
-/*
- * Drive one session the way a client does, checking each reply with the
- * codec.  Returns 0 if every reply was well formed and as expected.
- */
-static int selftest_session(int fd)
+/* @q is node @n's qid in dialect @d: its path and, in 9P2000.Lx, dev. */
+static bool qid_is(const struct p9x_qid *q, enum p9x_dialect d, int n)
 {
+	return q->path == node_path(n) &&
+	       q->dev == (d == P9X_DIALECT_LX ? HOSTILE_DEV : 0);
+}
+
+/* Twalkgetattr of @nwname @names from fid 1 to @newfid. */
+static int tcall_wga(struct tcli *c, u16 tag, u32 newfid,
+		     unsigned int nwname, const char *const *names)
+{
+	struct p9x_wbuf b;
+
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	return tcall(c, &b, p9x_enc_twalkgetattr(&b, tag, 1, newfid,
+						 P9X_GETATTR_IDENT, nwname,
+						 names));
+}
+
+/*
+ * In 9P2000.Lx: the walks of Twalkgetattr the spec defines (a partial
+ * walk creates no fid, a first name that fails is an Rlerror, no names
+ * clone) and the attributes it brings.  Returns 0 or the failed step.
+ */
+static int selftest_wga(struct tcli *c)
+{
+	const enum p9x_dialect d = P9X_DIALECT_LX;
+	const char *nope[2] = { "dir", "nope" };
+	const char *names[2] = { "dir", "a" };
+	struct p9x_qid qids[P9X_MAXWELEM];
+	struct p9x_attr attr;
+	struct p9x_wbuf b;
+	u32 ec;
+	u16 nq;
+	int err;
+
+	err = tcall_wga(c, 20, 6, 2, nope);
+	if (err || p9x_dec_rwalkgetattr(c->buf, c->len, d, 2, &nq, qids,
+					&attr) || nq != 1 ||
+	    !qid_is(&qids[0], d, N_DIR))
+		return 22;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(c, &b, p9x_enc_tgetattr(&b, 21, 6, P9X_GETATTR_BASIC));
+	if (err || p9x_dec_reply(c->buf, c->len, 21, P9X_RGETATTR, &ec) != 1 ||
+	    ec != EBADF)
+		return 23;
+	err = tcall_wga(c, 22, 6, 1, nope + 1);
+	if (err || p9x_dec_reply(c->buf, c->len, 22, P9X_RWALKGETATTR,
+				 &ec) != 1 || ec != ENOENT)
+		return 24;
+	err = tcall_wga(c, 23, 6, 0, NULL);
+	if (err || p9x_dec_rwalkgetattr(c->buf, c->len, d, 0, &nq, qids,
+					&attr) || nq != 0 ||
+	    attr.qid.type != P9X_QTDIR || !qid_is(&attr.qid, d, N_ROOT))
+		return 25;
+	err = tcall_wga(c, 24, 7, 2, names);
+	if (err || p9x_dec_rwalkgetattr(c->buf, c->len, d, 2, &nq, qids,
+					&attr) || nq != 2 || attr.size != 2 ||
+	    !qid_is(&qids[1], d, N_A) || !qid_is(&attr.qid, d, N_A))
+		return 26;
+	return 0;
+}
+
+/*
+ * Drive one session in dialect @d the way a client does, checking each
+ * reply with the codec.  Returns 0 if every reply was well formed and as
+ * expected, else the number of the step that was not.
+ */
+static int selftest_session(int fd, enum p9x_dialect d)
+{
+	const char *ver = d == P9X_DIALECT_LX ? P9X_VERSION_LX : P9X_VERSION_L;
 	static struct tcli c;
 	struct p9x_dirent_iter it;
 	struct p9x_dirent de;
@@ -1515,34 +1833,54 @@ static int selftest_session(int fd)
 
 	c.fd = fd;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
-	err = tcall(&c, &b, p9x_enc_tversion(&b, P9X_NOTAG, 65536, "9P2000.L"));
+	err = tcall(&c, &b, p9x_enc_tversion(&b, P9X_NOTAG, 65536, ver));
 	if (err || p9x_dec_rversion(c.buf, c.len, &msize, &str) ||
-	    str.len != 8 || msize != 65536)
+	    str.len != strlen(ver) || memcmp(str.s, ver, str.len) ||
+	    msize != 65536)
 		return 1;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_tattach(&b, 1, 1, P9X_NOFID, "root", "",
 					    0));
-	if (err || p9x_dec_rattach(c.buf, c.len, P9X_DIALECT_L, qids) ||
-	    qids[0].type != P9X_QTDIR)
+	if (err || p9x_dec_rattach(c.buf, c.len, d, qids) ||
+	    qids[0].type != P9X_QTDIR || !qid_is(&qids[0], d, N_ROOT))
 		return 2;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_twalk(&b, 2, 1, 2, 2, names));
-	if (err || p9x_dec_rwalk(c.buf, c.len, P9X_DIALECT_L, 2, &nq, qids) ||
-	    nq != 2)
+	if (err || p9x_dec_rwalk(c.buf, c.len, d, 2, &nq, qids) ||
+	    nq != 2 || !qid_is(&qids[1], d, N_A))
 		return 3;
+	/*
+	 * The lookup of a 9P2000.Lx client, whose reply carries the lies
+	 * about hello.txt's attributes; a 9P2000.L server does not know it.
+	 */
+	err = tcall_wga(&c, 3, 5, 1, hello);
+	if (d == P9X_DIALECT_L) {
+		if (err || p9x_dec_reply(c.buf, c.len, 3, P9X_RWALKGETATTR,
+					 &ec) != 1 || ec != EOPNOTSUPP)
+			return 20;
+	} else {
+		if (err || p9x_dec_rwalkgetattr(c.buf, c.len, d, 1, &nq, qids,
+						&attr) || nq != 1 ||
+		    attr.size != 13 || (attr.mode & 0170000) != 0100000 ||
+		    !qid_is(&attr.qid, d, N_HELLO))
+			return 20;
+		/* legal (a racing rename), but not what this tree does */
+		if (qids[0].type != attr.qid.type ||
+		    !qid_is(&qids[0], d, N_HELLO))
+			return 21;
+	}
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_twalk(&b, 2, 1, 3, 1, hello));
-	if (err || p9x_dec_rwalk(c.buf, c.len, P9X_DIALECT_L, 1, &nq, qids) ||
-	    nq != 1)
+	if (err || p9x_dec_rwalk(c.buf, c.len, d, 1, &nq, qids) || nq != 1)
 		return 4;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_tgetattr(&b, 3, 3, P9X_GETATTR_BASIC));
-	if (err || p9x_dec_rgetattr(c.buf, c.len, P9X_DIALECT_L, &attr) ||
+	if (err || p9x_dec_rgetattr(c.buf, c.len, d, &attr) ||
 	    attr.size != 13 || (attr.mode & 0170000) != 0100000)
 		return 5;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_tlopen(&b, 4, 3, P9X_O_RDONLY));
-	if (err || p9x_dec_rlopen(c.buf, c.len, P9X_DIALECT_L, qids, &count))
+	if (err || p9x_dec_rlopen(c.buf, c.len, d, qids, &count))
 		return 6;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_tread(&b, 5, 3, 0, 100));
@@ -1552,14 +1890,15 @@ static int selftest_session(int fd)
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_tlopen(&b, 6, 1, P9X_O_RDONLY |
 					   P9X_O_DIRECTORY));
-	if (err || p9x_dec_rlopen(c.buf, c.len, P9X_DIALECT_L, qids, &count))
+	if (err || p9x_dec_rlopen(c.buf, c.len, d, qids, &count))
 		return 8;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_treaddir(&b, 7, 1, 0, 4096));
-	if (err || p9x_dec_rreaddir(c.buf, c.len, P9X_DIALECT_L, &it))
+	if (err || p9x_dec_rreaddir(c.buf, c.len, d, &it))
 		return 9;
 	while ((err = p9x_dirent_next(&it, &de)) > 0)
-		ents++;
+		if (de.qid.dev == (d == P9X_DIALECT_LX ? HOSTILE_DEV : 0))
+			ents++;
 	if (err || ents != 6)
 		return 10;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
@@ -1575,49 +1914,88 @@ static int selftest_session(int fd)
 	err = tcall(&c, &b, p9x_enc_tclunk(&b, 10, 3));
 	if (err || p9x_dec_rempty(c.buf, c.len, P9X_RCLUNK))
 		return 13;
-	return 0;
+	return d == P9X_DIALECT_LX ? selftest_wga(&c) : 0;
 }
 
 /*
- * Every scenario's server gets the correct session; the scenarios that do
- * not touch this session's requests must answer it correctly, the others
- * must fail it.  The correct one must pass.
+ * The step at which a 9P2000.Lx session must fail against each lx-*
+ * scenario (whose 9P2000.L session must pass): the lie is told where it
+ * is meant to be.
+ */
+static const int lx_fails_at[HS_COUNT] = {
+	[HS_LX_WGA_EXTRA] = 20,
+	[HS_LX_WGA_PARTIAL] = 20,
+	[HS_LX_WGA_NOATTR] = 20,
+	[HS_LX_WGA_SHORT] = 20,
+	[HS_LX_WGA_TYPE] = 21,
+	[HS_LX_WGA_UNSUP] = 20,
+	[HS_LX_QID_SHORT] = 20,
+	[HS_LX_ATTACH_SHORT] = 2,
+	[HS_LX_READDIR_SHORT] = 9,
+};
+
+/* Scenario @sc's server against a session in @d: the session's result. */
+static int selftest_one(int sc, enum p9x_dialect d)
+{
+	int sv[2], rc, status;
+	pid_t pid;
+
+	fflush(stdout);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		alarm(5);
+		serve(srv_new(sc, sv[1], sv[1]));
+		exit(0);
+	}
+	close(sv[1]);
+	/* The scenarios that hang hold up the session: bounded. */
+	if (sc == HS_SLOW || sc == HS_SILENT || sc == HS_FLUSH_LATE ||
+	    sc == HS_FLUSH_RACE || sc == HS_FLUSH_IGNORED) {
+		kill(pid, SIGKILL);
+		rc = -1;
+	} else {
+		rc = selftest_session(sv[0], d);
+	}
+	close(sv[0]);
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		rc = 99;	/* a correct reply did not decode */
+	return rc;
+}
+
+/*
+ * Every scenario's server gets the correct session in 9P2000.L and in
+ * 9P2000.Lx.  The correct one must pass both; the others must fail or
+ * pass both alike, except the lx-* ones, which must pass 9P2000.L and
+ * fail 9P2000.Lx at their step.  No correct reply may fail to decode.
  */
 static int selftest(void)
 {
-	int sv[2], i, rc, status, failed = 0;
-	pid_t pid;
+	int i, rl, rx, failed = 0;
+	const char *why;
 
 	for (i = 0; i < HS_COUNT; i++) {
-		fflush(stdout);
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-			die("socketpair: %s", strerror(errno));
-		pid = fork();
-		if (pid == 0) {
-			close(sv[0]);
-			alarm(5);
-			serve(srv_new(i, sv[1], sv[1]));
-			exit(0);
-		}
-		close(sv[1]);
-		/* The scenarios that hang hold up the session: bounded. */
-		if (i == HS_SLOW || i == HS_SILENT || i == HS_FLUSH_LATE ||
-		    i == HS_FLUSH_RACE || i == HS_FLUSH_IGNORED) {
-			kill(pid, SIGKILL);
-			rc = -1;
-		} else {
-			rc = selftest_session(sv[0]);
-		}
-		close(sv[0]);
-		waitpid(pid, &status, 0);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
-			rc = 99;	/* a correct reply did not decode */
-		printf("%s: session %s (%d)\n", scens[i].name,
-		       rc ? "failed" : "ok", rc);
-		if ((i == HS_CORRECT && rc) || rc == 99) {
-			printf("FAIL %s: %s\n", scens[i].name,
-			       rc == 99 ? "a correct reply did not decode" :
-			       "the correct session failed");
+		rl = selftest_one(i, P9X_DIALECT_L);
+		rx = selftest_one(i, P9X_DIALECT_LX);
+		printf("%s: L session %s (%d), Lx session %s (%d)\n",
+		       scens[i].name, rl ? "failed" : "ok", rl,
+		       rx ? "failed" : "ok", rx);
+		why = NULL;
+		if (rl == 99 || rx == 99)
+			why = "a correct reply did not decode";
+		else if (i == HS_CORRECT && (rl || rx))
+			why = "the correct session failed";
+		else if (lx_fails_at[i] && rl)
+			why = "an lx-* scenario lied in a 9P2000.L session";
+		else if (lx_fails_at[i] && rx != lx_fails_at[i])
+			why = "the 9P2000.Lx session did not fail at the lie";
+		else if (!lx_fails_at[i] && !rl != !rx)
+			why = "the 9P2000.L and 9P2000.Lx sessions differ";
+		if (why) {
+			printf("FAIL %s: %s\n", scens[i].name, why);
 			failed++;
 		}
 	}
@@ -1628,6 +2006,7 @@ int main(int argc, char **argv)
 {
 	int opt, rfd = -1, wfd = -1, sc, i;
 	const char *sock = NULL;
+	struct srv *srv;
 
 	if (argc > 3 && !strcmp(argv[1], "do"))
 		return do_probe(argc - 2, argv + 2);
@@ -1660,7 +2039,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (sock)
 		return listen_unix(sock, sc);
-	serve(srv_new(sc, rfd, wfd));
+	srv = srv_new(sc, rfd, wfd);
+	srv->report = true;
+	serve(srv);
 	return 0;
 usage:
 	fprintf(stderr, "usage: hostile -s PATH SCENARIO | -r FD -w FD SCENARIO\n");
