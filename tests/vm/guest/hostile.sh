@@ -13,9 +13,17 @@
 # "sleeping function", hung task, Call Trace), no process left in D
 # state, umount works; at the end rmmod works.
 #
+# The server speaks the dialect the client offers.  9plx offers
+# 9P2000.Lx by default, so the scenarios run in 9P2000.Lx sessions (a
+# lookup is one Twalkgetattr, which carries the lies about hello.txt's
+# attributes); the "l-" ones run a few of them again with
+# version=9p2000.L, and the lx-* ones lie only in 9P2000.Lx.
+#
 # Phase "hostileref" runs the same scenarios through the in-kernel
-# client (HOSTILE_CLIENT=stock): its failures are reported as SKIP with
-# what it did (lib.sh's KNOWN), as the reference 9plx is compared with.
+# client (HOSTILE_CLIENT=stock), always in 9P2000.L: its failures are
+# reported as SKIP with what it did (lib.sh's KNOWN), as the reference
+# 9plx is compared with; the lx-* scenarios are a SKIP, as that client
+# has no 9P2000.Lx.
 
 HOSTILE_CLIENT=${HOSTILE_CLIENT:-9plx}
 H=/bin/hostile
@@ -23,6 +31,8 @@ HS=/tmp/hostile.sock
 HM=/mnt/hostile
 HPID=""
 STUCK=""
+# The version= option 9plx mounts with; empty: its default, 9p2000.Lx.
+HVER=""
 
 # The hex that "hostile do" prints for the tree's contents.
 HX_HELLO=68656c6c6f2c20776f726c640a	# "hello, world\n"
@@ -110,7 +120,7 @@ mount_opts() {
 	if [ "$HOSTILE_CLIENT" = stock ]; then
 		echo "$1,version=9p2000.L${2:+,$2}"
 	else
-		echo "$1${2:+,$2}"
+		echo "$1${HVER:+,version=$HVER}${2:+,$2}"
 	fi
 }
 
@@ -219,10 +229,47 @@ bg_killed() {
 	return 0
 }
 
+# want_version: 9plx's session has the dialect it asked for (HVER, by
+# default 9p2000.Lx), as /proc/mounts shows it.
+want_version() {
+	[ "$HOSTILE_CLIENT" = stock ] && return 0
+	_v=$(mount_opt "$HM" version)
+	[ "$_v" = "${HVER:-9p2000.Lx}" ] && return 0
+	why "the session is version=$_v, wanted ${HVER:-9p2000.Lx}"
+	return 1
+}
+
+# no_fid_left: once unmounted, the server's session ended with every
+# fid clunked (hostile reports "end of session: N fids bound").
+no_fid_left() {
+	_n=30
+	while ! grep -q "end of session" /tmp/hostile.err && [ "$_n" -gt 0 ]; do
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	_l=$(grep "end of session" /tmp/hostile.err | tail -n 1)
+	case $_l in
+	*": 0 fids bound") return 0 ;;
+	"") why "the server saw no end of the session 3 s after umount" ;;
+	*) why "fids left bound after umount: ${_l#*: }" ;;
+	esac
+	return 1
+}
+
+# mount_dialect: mounted, in the dialect wanted.
+mount_dialect() {
+	must_mount && want_version
+}
+
+# umount_clean: unmounted, and the server has no fid bound.
+umount_clean() {
+	h_umount && no_fid_left
+}
+
 # --- the scenarios --------------------------------------------------------
 
 s_correct() {
-	must_mount || return 1
+	mount_dialect || return 1
 	want stat "$HM/hello.txt" -- "ok mode=100644 size=13 *" || return 1
 	want read "$HM/hello.txt" -- "ok $HX_HELLO" || return 1
 	want list "$HM" -- "ok $HX_ROOT" || return 1
@@ -231,7 +278,7 @@ s_correct() {
 	want read "$HM/link" -- "ok $HX_HELLO" || return 1
 	want getxattr "$HM/hello.txt" user.hostile -- "size 5 ok $HX_XATTR" || return 1
 	want lock "$HM/hello.txt" -- "ok type=1" || return 1
-	h_umount
+	umount_clean
 }
 
 s_mount_fails() {
@@ -473,6 +520,39 @@ s_getlock_bogus() {
 	h_umount
 }
 
+# 9P2000.Lx only.  A malformed Rwalkgetattr of hello.txt (qids beyond
+# the names, attributes after a partial walk, none after a full one,
+# cut short) or 13-byte qids: stat fails with EIO, nothing else; the
+# session goes on (the message was framed right), and no fid is left.
+s_lx_lookup_eio() {
+	mount_dialect || return 1
+	want stat "$HM/hello.txt" -- "err EIO" || return 1
+	want read "$HM/hello.txt" -- "err EIO" || return 1
+	want read "$HM/dir/a" -- "ok 610a" || return 1
+	want list "$HM" -- "ok $HX_ROOT" || return 1
+	umount_clean
+}
+
+# The wqid says directory, the attributes say file: the spec has the
+# client take the file from the attributes (a rename may race with the
+# walk), so hello.txt is the regular file it is.
+s_lx_wga_type() {
+	mount_dialect || return 1
+	want stat "$HM/hello.txt" -- "ok mode=100644 size=13 *" || return 1
+	want read "$HM/hello.txt" -- "ok $HX_HELLO" || return 1
+	umount_clean
+}
+
+# The root's Rreaddir has 13-byte qids: listing it fails with EIO,
+# dir/ still lists.
+s_lx_readdir_short() {
+	mount_dialect || return 1
+	want list "$HM" -- "err EIO" "ok err EIO" || return 1
+	want list "$HM/dir" -- "ok 2e 2e2e 61" || return 1
+	want read "$HM/hello.txt" -- "ok $HX_HELLO" || return 1
+	umount_clean
+}
+
 # --- the harness ----------------------------------------------------------
 
 # splat: kernel log lines since dmark that look like a kernel bug.
@@ -531,6 +611,19 @@ h_scenario() {
 
 hcase() {
 	check "$1" h_scenario "$@"
+}
+
+# lxcase NAME h_scenario SCENARIO FUNC [ARGS...]: check NAME, a
+# 9P2000.Lx session (mounted with version=9p2000.Lx) against SCENARIO;
+# a SKIP for the in-kernel client.
+lxcase() {
+	if [ "$HOSTILE_CLIENT" = stock ]; then
+		skip "$1" "the in-kernel client does not speak 9P2000.Lx"
+		return 0
+	fi
+	HVER=9p2000.Lx
+	check "$@"
+	HVER=""
 }
 
 c_hostile_load() {
@@ -612,6 +705,38 @@ for _v in xattr-short xattr-huge xattr-long; do
 done
 hcase lock-bogus s_lock_bogus
 hcase getlock-bogus s_getlock_bogus
+# 9P2000.Lx only.
+lxcase lx-correct h_scenario correct s_correct
+for _v in lx-walkgetattr-extra lx-walkgetattr-partial-attr \
+	lx-walkgetattr-noattr lx-walkgetattr-short lx-qid-short; do
+	lxcase "$_v" h_scenario "$_v" s_lx_lookup_eio
+done
+lxcase lx-walkgetattr-type h_scenario lx-walkgetattr-type s_lx_wga_type
+# An Lx server without Twalkgetattr: 9plx walks and reads attributes
+# apart, and the tree reads right.
+lxcase lx-walkgetattr-unsupported h_scenario lx-walkgetattr-unsupported \
+	s_correct
+lxcase lx-attach-short h_scenario lx-attach-short s_mount_fails
+lxcase lx-readdir-short h_scenario lx-readdir-short s_lx_readdir_short
+# Again in 9P2000.L sessions: the lies about hello.txt's attributes
+# through Twalk and Tgetattr, and lx-* lies that must not be told.
+HVER=9p2000.L
+PFX=${PFX}l-
+hcase correct s_correct
+for _v in tag-wrong close-mid size-small; do
+	hcase "$_v" s_eio_then_dead
+done
+hcase wrong-type s_stat_eio
+hcase walk-extra s_stat_eio
+hcase walk-qid-type s_qid_type
+hcase mode-bogus s_mode_bogus
+hcase lerror-512 s_lerror
+hcase lerror-neg s_lerror
+hcase times-absurd s_times
+hcase lx-walkgetattr-noattr s_correct
+hcase lx-qid-short s_correct
+HVER=""
+PFX=${PFX%l-}
 # The same server on two FIFOs (trans=fd).
 HFD=1
 PFX=${PFX}fd-
