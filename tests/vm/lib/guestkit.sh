@@ -180,8 +180,9 @@ kit_walk() {
 # cache key covers every input, so a changed script or module makes a
 # new image.
 kit_initramfs() {
-	local ver=$1 ko=$2 mods key img tree f probe fh ll hostile fz
+	local ver=$1 ko=$2 mods key img tree f probe fh ll hostile fz dt
 	mods=$(kit_stage_modules "$ver") || return 1
+	dt=$(kit_tool nlxdata) || return 1
 	fz=$(kit_tool nlxfuzz) || return 1
 	probe=$(kit_nlxprobe) || return 1
 	fh=$(kit_tool nlxfh) || return 1
@@ -195,6 +196,7 @@ kit_initramfs() {
 		sha256sum <"$ll"
 		sha256sum <"$hostile"
 		sha256sum <"$fz"
+		sha256sum <"$dt"
 		cat "$top"/tests/vm/guest/* "$top/tests/vm/lib/guestkit.sh"
 		(cd "$mods" && sha256sum -- *)
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
@@ -219,6 +221,7 @@ kit_initramfs() {
 	cp "$ll" "$tree/bin/nlxlandlock"
 	cp "$hostile" "$tree/bin/hostile"
 	cp "$fz" "$tree/bin/nlxfuzz"
+	cp "$dt" "$tree/bin/nlxdata"
 	cp "$top/tests/vm/guest/init" "$tree/init"
 	chmod 755 "$tree/init"
 	for f in "$top"/tests/vm/guest/*.sh; do
