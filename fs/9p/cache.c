@@ -233,6 +233,13 @@ int p9x_fill_folio(struct p9x_fid *fid, struct folio *folio)
 	return 0;
 }
 
+/* Do @len bytes at @pos overwrite all of @folio? */
+static bool p9x_write_covers_folio(struct folio *folio, loff_t pos,
+				   size_t len)
+{
+	return pos == folio_pos(folio) && len >= folio_size(folio);
+}
+
 int p9x_write_begin_folio(struct file *file, struct address_space *mapping,
 			  loff_t pos, unsigned int len, struct folio **foliop)
 {
@@ -244,7 +251,14 @@ int p9x_write_begin_folio(struct file *file, struct address_space *mapping,
 	folio = p9x_grab_folio(mapping, pos, len);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
-	if (folio_test_uptodate(folio) || len == folio_size(folio))
+	/*
+	 * A write that covers the folio from its first byte to its last
+	 * needs none of the server's bytes.  The folio may begin before
+	 * @pos (a large one is aligned to its size), so @len alone says
+	 * nothing about that.
+	 */
+	if (folio_test_uptodate(folio) ||
+	    p9x_write_covers_folio(folio, pos, len))
 		goto out;
 	if (folio_pos(folio) >= i_size_read(inode)) {
 		/* Nothing on the server to keep: start from zeros. */
@@ -276,8 +290,11 @@ int p9x_write_end_folio(struct file *file, struct address_space *mapping,
 	struct inode *inode = mapping->host;
 
 	if (!folio_test_uptodate(folio)) {
-		/* Only a whole-folio write skips the read; a short one retries. */
-		if (copied < len) {
+		/*
+		 * Only a write of the whole folio skipped the read; a short
+		 * copy into it is retried.
+		 */
+		if (!p9x_write_covers_folio(folio, pos, copied)) {
 			copied = 0;
 			goto out;
 		}
