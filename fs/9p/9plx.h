@@ -260,4 +260,32 @@ void p9x_dentry_put_fids(struct dentry *dentry);
 u32 p9x_open_flags(unsigned int flags);
 struct p9x_fid *p9x_open_fid(struct dentry *dentry, u32 p9flags);
 
+/*
+ * The wire flags a file of @sb is opened with for open(2) @flags.  With
+ * a page cache, a write into part of a folio needs the server's bytes
+ * around it, read through the file's own fid: that one names the file
+ * the open found, where a later open by name may find another file in
+ * its place.  So a file opened for writing only is opened for reading
+ * too, or as asked where the server refuses that (p9x_file_open()).  An
+ * appending fid never fills folios (p9x_inode_want_wfid()).
+ */
+static inline u32 p9x_open_flags_sb(struct super_block *sb,
+				    unsigned int flags)
+{
+	u32 p9flags = p9x_open_flags(flags);
+
+	if (P9X_SB(sb)->opts.cache != P9X_CACHE_NONE &&
+	    (p9flags & P9X_O_ACCMODE) == P9X_O_WRONLY &&
+	    !(p9flags & P9X_O_APPEND))
+		p9flags = (p9flags & ~P9X_O_ACCMODE) | P9X_O_RDWR;
+	return p9flags;
+}
+
+/* Was @p9flags widened from @flags by p9x_open_flags_sb()? */
+static inline bool p9x_open_widened(unsigned int flags, u32 p9flags)
+{
+	return (flags & O_ACCMODE) == O_WRONLY &&
+	       (p9flags & P9X_O_ACCMODE) == P9X_O_RDWR;
+}
+
 #endif /* _9PLX_H */

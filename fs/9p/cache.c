@@ -50,15 +50,40 @@ static void p9x_inode_set_wfid(struct inode *inode, struct p9x_fid *old,
 	p9x_fid_put(fid);
 }
 
+/*
+ * A fid opened by @dentry's name now: the file of @inode still, or
+ * -ESTALE when the name leads elsewhere (the file was unlinked or
+ * renamed away, and maybe another took its name).
+ */
+static struct p9x_fid *p9x_reopen_same(struct inode *inode,
+				       struct dentry *dentry, u32 p9flags)
+{
+	const struct p9x_qid *mine = &P9X_I(inode)->qid;
+	struct p9x_fid *fid;
+
+	if (d_unhashed(dentry) || !inode->i_nlink)
+		return ERR_PTR(-ESTALE);
+	fid = p9x_open_fid(dentry, p9flags);
+	if (IS_ERR(fid))
+		return fid;
+	if (fid->qid.path != mine->path || fid->qid.dev != mine->dev ||
+	    fid->qid.type != mine->type) {
+		p9x_fid_put(fid);
+		return ERR_PTR(-ESTALE);
+	}
+	return fid;
+}
+
 /**
  * p9x_inode_read_fid() - a fid to fill an inode's pages through
  * @inode: the inode
  * @file: an open file of it, or NULL
  *
  * @file's own fid if it was opened for reading, else the writeback fid if
- * it can read.  A file opened write-only then gets a read-write fid of its
- * own, which becomes the writeback fid, so read-modify-write of a partial
- * page works without opening again each time.
+ * it can read.  Files opened for writing are opened for reading too
+ * (p9x_open_flags_sb()) unless the server refused that; such a file then
+ * opens the name again, read-write or read-only, and keeps the fid only
+ * if it is the same file.
  *
  * Return: a referenced fid, NULL if there is none, or an ERR_PTR.
  */
@@ -76,11 +101,12 @@ struct p9x_fid *p9x_inode_read_fid(struct inode *inode, struct file *file)
 		p9x_fid_put(wfid);
 		return NULL;
 	}
-	fid = p9x_open_fid(file->f_path.dentry, P9X_O_RDWR);
+	fid = p9x_reopen_same(inode, file->f_path.dentry, P9X_O_RDWR);
 	if (!IS_ERR(fid))
 		p9x_inode_set_wfid(inode, wfid, fid);
-	else
-		fid = p9x_open_fid(file->f_path.dentry, P9X_O_RDONLY);
+	else if (PTR_ERR(fid) != -ESTALE)
+		fid = p9x_reopen_same(inode, file->f_path.dentry,
+				      P9X_O_RDONLY);
 	p9x_fid_put(wfid);
 	return fid;
 }

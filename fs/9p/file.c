@@ -57,9 +57,15 @@ void p9x_file_opened(struct inode *inode, struct file *file,
 
 static int p9x_file_open(struct inode *inode, struct file *file)
 {
+	u32 p9flags = p9x_open_flags_sb(inode->i_sb, file->f_flags);
 	struct p9x_fid *fid;
 
-	fid = p9x_open_fid(file->f_path.dentry, p9x_open_flags(file->f_flags));
+	fid = p9x_open_fid(file->f_path.dentry, p9flags);
+	/* A file the user may write but not read: as asked, then. */
+	if (IS_ERR(fid) && p9x_open_widened(file->f_flags, p9flags) &&
+	    (PTR_ERR(fid) == -EACCES || PTR_ERR(fid) == -EPERM))
+		fid = p9x_open_fid(file->f_path.dentry,
+				   p9x_open_flags(file->f_flags));
 	if (IS_ERR(fid))
 		return PTR_ERR(fid);
 	p9x_file_opened(inode, file, fid);

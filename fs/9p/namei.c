@@ -180,7 +180,7 @@ static int p9x_open_existing(struct inode *dir, struct dentry *dentry,
 	if (!fid)
 		return finish_no_open(file, res);
 
-	err = p9x_lopen(fid, p9x_open_flags(file->f_flags));
+	err = p9x_lopen(fid, p9x_open_flags_sb(dir->i_sb, file->f_flags));
 	if (err) {
 		/*
 		 * Not kept on the dentry: a Tlopen cut short by a signal may
@@ -255,7 +255,8 @@ static int p9x_atomic_open(struct inode *dir, struct dentry *dentry,
 	err = p9x_acl_create(dir, &mode, acls);
 	if (err)
 		goto out_ofid;
-	p9flags = p9x_open_flags(flags) | P9X_O_CREAT | P9X_O_EXCL;
+	p9flags = p9x_open_flags_sb(dir->i_sb, flags) | P9X_O_CREAT |
+		  P9X_O_EXCL;
 	err = p9x_lcreate(ofid, dentry->d_name.name, p9flags, mode & 07777,
 			  p9x_new_gid(dir));
 	if (err) {
