@@ -104,6 +104,12 @@ struct p9x_sb {
  *	i_lock
  * @ofids: fids of the open files of this inode, under i_lock; after an
  *	unlink only they still name the file on the server
+ * @wb_sem: held for reading by writeback from its first Twrite until
+ *	the last one completed, for writing by a truncate from before its
+ *	Tsetattr until the pages past the new end are gone, so that none
+ *	of them reaches the server after the cut
+ * @wb_fails: Twrites of writeback that failed in a row (see
+ *	p9x_wb_retry())
  * @vfs_inode: the VFS inode
  */
 struct p9x_inode {
@@ -112,6 +118,8 @@ struct p9x_inode {
 	unsigned long flags;
 	struct p9x_fid *wfid;
 	struct hlist_head ofids;
+	struct rw_semaphore wb_sem;
+	atomic_t wb_fails;
 	struct inode vfs_inode;
 };
 

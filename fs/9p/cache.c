@@ -338,6 +338,36 @@ out:
 }
 
 /*
+ * Writeback failed Twrites this many times in a row before it gives the
+ * pages up (see p9x_wb_retry()).
+ */
+#define P9X_WB_TRIES	3
+
+/*
+ * A Twrite of writeback ended: may its pages that did not reach the
+ * server stay dirty, to be tried again?  The error is in the mapping
+ * already, for fsync and close to report once.  A server that keeps
+ * refusing (full, read-only, over quota) would otherwise hold them
+ * dirty for the life of the session: every later writeback tries them
+ * again and fails, and writers are throttled on dirty pages that can
+ * never be cleaned.  So, as local filesystems and netfs do, after a few
+ * failures in a row they are given up: clean, still up to date in the
+ * guest.  Nor are they kept once the session is lost.
+ */
+static bool p9x_wb_retry(struct inode *inode, struct p9x_fid *fid, bool ok)
+{
+	struct p9x_inode *pi = P9X_I(inode);
+
+	if (ok) {
+		atomic_set(&pi->wb_fails, 0);
+		return false;
+	}
+	if (READ_ONCE(fid->c->lost))
+		return false;
+	return atomic_inc_return(&pi->wb_fails) < P9X_WB_TRIES;
+}
+
+/*
  * write_cache_pages() callback when a message cannot hold a page: one
  * folio in as many synchronous Twrites as it takes.
  */
@@ -365,11 +395,10 @@ int p9x_writeback_folio_small(struct folio *folio,
 	bv.bv_len = len;
 	iov_iter_bvec(&from, ITER_SOURCE, &bv, 1, len);
 	n = p9x_write(fid, pos, &from);
-	if (n != len) {
+	if (n != len)
 		mapping_set_error(mapping, n < 0 ? n : -EIO);
-		if (!READ_ONCE(fid->c->lost))
-			folio_mark_dirty(folio);
-	}
+	if (p9x_wb_retry(mapping->host, fid, n == len))
+		folio_mark_dirty(folio);
 	folio_end_writeback(folio);
 	return 0;
 }
@@ -535,20 +564,23 @@ static bool p9x_run_piece_done(struct p9x_wrun *run, unsigned int i, bool *ok)
 }
 
 /*
- * A Twrite of a run ended with @done bytes written or an error.  Folios
- * not written stay dirty while the session lives, so a later writeback
- * tries again; the error also goes to the mapping for fsync to report.
+ * A Twrite of a run ended with @done bytes written or an error.  The
+ * error goes to the mapping for fsync to report; folios not written stay
+ * dirty, so a later writeback tries again, unless p9x_wb_retry() gives
+ * them up.
  */
 static void p9x_wrun_finish(struct p9x_wrun *run, ssize_t done)
 {
 	struct p9x_wb *wb = run->wb;
 	struct address_space *mapping = wb->mapping;
-	bool lost = READ_ONCE(wb->fid->c->lost);
+	bool full = done == (ssize_t)run->len;
+	bool again;
 	size_t off = 0;
 	unsigned int i;
 
-	if (done < (ssize_t)run->len)
+	if (!full)
 		mapping_set_error(mapping, done < 0 ? done : -EIO);
+	again = p9x_wb_retry(mapping->host, wb->fid, full);
 	for (i = 0; i < run->nr; i++) {
 		struct folio *folio = page_folio(run->bv[i].bv_page);
 		bool ok;
@@ -557,7 +589,7 @@ static void p9x_wrun_finish(struct p9x_wrun *run, ssize_t done)
 		ok = done >= 0 && off <= done;
 		if (!p9x_run_piece_done(run, i, &ok))
 			continue;
-		if (!ok && !lost)
+		if (!ok && again)
 			folio_mark_dirty(folio);
 		folio_end_writeback(folio);
 	}
@@ -651,6 +683,7 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 static int p9x_writepages(struct address_space *mapping,
 			  struct writeback_control *wbc)
 {
+	struct p9x_inode *pi = P9X_I(mapping->host);
 	struct p9x_wb wb = { .mapping = mapping };
 	int err;
 
@@ -658,11 +691,11 @@ static int p9x_writepages(struct address_space *mapping,
 	if (!wb.fid)
 		return -EBADF;
 	wb.max = round_down(p9x_fid_maxio(wb.fid), PAGE_SIZE);
+	down_read(&pi->wb_sem);
 	/* A message too small for a page: a folio goes in several Twrites. */
 	if (wb.max < PAGE_SIZE) {
 		err = write_cache_pages(mapping, wbc, p9x_wcp_small_cb, wb.fid);
-		p9x_fid_put(wb.fid);
-		return err;
+		goto out;
 	}
 	spin_lock_init(&wb.lock);
 	init_waitqueue_head(&wb.wq);
@@ -671,6 +704,8 @@ static int p9x_writepages(struct address_space *mapping,
 	spin_lock_irq(&wb.lock);
 	wait_event_lock_irq(wb.wq, !wb.inflight, wb.lock);
 	spin_unlock_irq(&wb.lock);
+out:
+	up_read(&pi->wb_sem);
 	p9x_fid_put(wb.fid);
 	return err;
 }

@@ -429,6 +429,7 @@ struct inode *p9x_alloc_inode(struct super_block *sb)
 	pi->flags = 0;
 	pi->wfid = NULL;
 	INIT_HLIST_HEAD(&pi->ofids);
+	atomic_set(&pi->wb_fails, 0);
 	return &pi->vfs_inode;
 }
 
@@ -441,6 +442,7 @@ static void p9x_inode_once(void *p)
 {
 	struct p9x_inode *pi = p;
 
+	init_rwsem(&pi->wb_sem);
 	inode_init_once(&pi->vfs_inode);
 }
 

@@ -524,15 +524,20 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	p.mtime_sec = ia->ia_mtime.tv_sec;
 	p.mtime_nsec = ia->ia_mtime.tv_nsec;
 
-	/* Pages past a new end must not be written back after the cut. */
-	if (ia->ia_valid & ATTR_SIZE) {
-		err = filemap_write_and_wait(inode->i_mapping);
-		if (err)
-			return err;
-	}
+	/*
+	 * Pages past a new end must not be written back after the cut: no
+	 * writeback runs from before the Tsetattr until they are gone.
+	 * Nothing needs writing first, neither what goes (and may not fit
+	 * on the server: a truncate is how a user frees space) nor what
+	 * stays, whose errors fsync reports.
+	 */
+	if (ia->ia_valid & ATTR_SIZE)
+		down_write(&P9X_I(inode)->wb_sem);
 	fid = p9x_setattr_fid(dentry, ia);
-	if (IS_ERR(fid))
-		return PTR_ERR(fid);
+	if (IS_ERR(fid)) {
+		err = PTR_ERR(fid);
+		goto out;
+	}
 	err = p9x_setattr(fid, &p);
 	p9x_attrs_touched(inode);
 	/*
@@ -550,10 +555,13 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 		p9x_attrs_stale(inode);
 	}
 	p9x_fid_put(fid);
+	if (!err && (ia->ia_valid & ATTR_SIZE))
+		truncate_setsize(inode, ia->ia_size);
+out:
+	if (ia->ia_valid & ATTR_SIZE)
+		up_write(&P9X_I(inode)->wb_sem);
 	if (err)
 		return err;
-	if (ia->ia_valid & ATTR_SIZE)
-		truncate_setsize(inode, ia->ia_size);
 	setattr_copy(idmap, inode, ia);
 	if (ia->ia_valid & (ATTR_MODE | ATTR_UID | ATTR_GID))
 		p9x_nosec_clear(inode);
