@@ -161,15 +161,16 @@ static inline void p9x_attrs_stale(struct inode *inode)
 }
 
 /*
- * This guest wrote to @inode, or set its attributes, ACLs or extended
- * attributes, on the server, which moved times the inode may not show:
- * without an attribute cache, the next stat asks even if a lookup has
- * just fetched them (see p9x_getattr_op()).  cache=loose keeps what it has.
+ * This guest wrote to @inode past the page cache, or set its attributes,
+ * ACLs or extended attributes, on the server, which moved times (ctime,
+ * and mtime for a write or truncate) by the server's clock: the next
+ * stat asks, in every cache mode, even if a lookup has just fetched them
+ * (see p9x_getattr_op()).  What the guest would set itself is its own
+ * clock's time, and an O_DIRECT write sets none.
  */
 static inline void p9x_attrs_touched(struct inode *inode)
 {
-	if (P9X_SB(inode->i_sb)->opts.cache != P9X_CACHE_LOOSE)
-		p9x_attrs_stale(inode);
+	p9x_attrs_stale(inode);
 }
 
 /*
