@@ -1202,7 +1202,12 @@ static ssize_t p9x_read_bounce(struct p9x_fid *fid, u64 offset,
  * @to: destination; its count is how much to read
  *
  * Issues as many Treads as needed, each at most p9x_fid_maxio(), several
- * in flight at once, and stops at end of file or on a short read.
+ * in flight at once, until @to is full, the server answers a count of 0
+ * or an error, or a fatal signal is pending.  In 9P only a count of 0 is
+ * the end of the file: a short answer (procfs or sysfs files, a FUSE or
+ * 9p mount shared again) says nothing of what follows, so the rest is
+ * asked for again from where the data stopped, and the Treads already in
+ * flight beyond that are let go.
  *
  * Return: bytes read, or a negative errno if nothing was read.
  */
@@ -1211,7 +1216,7 @@ ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
 	struct p9x_req *q[P9X_READ_DEPTH];
 	unsigned int head = 0, n = 0;
 	size_t issued = 0, total = 0;
-	bool stop = false, ended = false;
+	bool stop = false, ended = false, again = false;
 	int err = 0;
 
 	if (!p9x_iter_keepable(to))
@@ -1232,23 +1237,36 @@ ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
 			q[(head + n++) % P9X_READ_DEPTH] = req;
 			issued += req->data_len;
 		}
-		if (!n)
-			break;
+		if (!n) {
+			if (!again)
+				break;
+			/* Ask again from where the short answer stopped. */
+			iov_iter_revert(to, issued - total);
+			issued = total;
+			stop = false;
+			again = false;
+			continue;
+		}
 		req = q[head];
 		head = (head + 1) % P9X_READ_DEPTH;
 		n--;
 		got = p9x_io_wait(req);
 		asked = req->data_len;
 		p9x_req_put(req);
-		if (ended)
-			continue;	/* past the end: drain what is in flight */
-		if (got < 0)
+		if (ended || again)
+			continue;	/* past the end or a gap: drain */
+		if (got < 0) {
 			err = got;
-		else
-			total += got;
-		/* An error, end of file or a short answer: later chunks are moot. */
-		if (got < (ssize_t)asked) {
 			ended = true;
+			stop = true;
+			continue;
+		}
+		total += got;
+		if (!got || fatal_signal_pending(current)) {
+			ended = true;
+			stop = true;
+		} else if (got < asked) {
+			again = true;
 			stop = true;
 		}
 	}

@@ -229,6 +229,12 @@ static u16 fk_targ16(const struct p9x_req *req)
 	return get_unaligned_le16((const u8 *)req->tc + P9X_HDR_SIZE);
 }
 
+/* The 32-bit field @off bytes after the T-message's header. */
+static u32 fk_targ32(const struct p9x_req *req, unsigned int off)
+{
+	return get_unaligned_le32((const u8 *)req->tc + P9X_HDR_SIZE + off);
+}
+
 /* Take the held request with @tag out of the table, or NULL. */
 static struct p9x_req *fk_unhold_tag(struct fk *fk, u16 tag)
 {
@@ -1181,6 +1187,67 @@ static void client_walk_getattr_refused(struct kunit *test)
 	fk_expect_idle(fk);
 }
 
+/* The offset and count of the held Tread with @tag. */
+static void fk_tread_args(struct fk *fk, u16 tag, u64 *off, u32 *count)
+{
+	struct p9x_req *req;
+	unsigned int i;
+
+	*off = ~0ULL;
+	*count = 0;
+	spin_lock(&fk->lock);
+	for (i = 0; i < FK_SLOTS; i++) {
+		req = fk->held[i];
+		if (req && req->tag == tag) {
+			/* Tread: fid[4] offset[8] count[4] */
+			*off = get_unaligned_le64((const u8 *)req->tc +
+						  P9X_HDR_SIZE + 4);
+			*count = fk_targ32(req, 12);
+		}
+	}
+	spin_unlock(&fk->lock);
+}
+
+/*
+ * In 9P only a count of 0 is the end of a file: after a short Rread the
+ * client asks for the rest from where the data stopped, until the read
+ * is full or the server answers 0, and returns every byte in its place.
+ */
+static void client_read_short(struct kunit *test)
+{
+	static const struct { u32 count; u8 fill; } ans[] = {
+		{ 100, 0x5a }, { 50, 0x5b }, { 0, 0 },
+	};
+	struct fk *fk = test->priv;
+	struct fk_call *call;
+	struct fk_msg m;
+	u32 pos = 0, count, i;
+	const u8 *p;
+	u64 off;
+	u16 tag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	call = fk_call_start(fk, FK_READ, fk->root);
+	for (i = 0; i < ARRAY_SIZE(ans); i++) {
+		fk_wait_sent(fk, P9X_TREAD, &tag, NULL);
+		fk_tread_args(fk, tag, &off, &count);
+		KUNIT_EXPECT_EQ(test, off, pos);
+		KUNIT_EXPECT_EQ(test, count, FK_READ_LEN - pos);
+		KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rread(&m, tag,
+							      ans[i].count,
+							      ans[i].fill)));
+		pos += ans[i].count;
+	}
+	KUNIT_EXPECT_EQ(test, fk_call_end(call), 150);
+	p = page_address(call->page);
+	for (i = 0; i < FK_READ_LEN; i++)
+		if (p[i] != (i < 100 ? 0x5a : i < 150 ? 0x5b : 0))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, FK_READ_LEN, "wrong byte at %u", i);
+	fk_call_free(call);
+	fk_expect_idle(fk);
+}
+
 /*
  * The connection drops (umount -f) under calls of every kind: a waiting
  * call, a zero-copy read, a killed call whose Tflush is unanswered.  Every waiter
@@ -1369,6 +1436,7 @@ static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_walk_getattr),
 	KUNIT_CASE(client_walk_getattr_short),
 	KUNIT_CASE(client_walk_getattr_refused),
+	KUNIT_CASE(client_read_short),
 	KUNIT_CASE(client_transport_lost),
 	KUNIT_CASE(client_async_io),
 	KUNIT_CASE_SLOW(client_teardown_outstanding),
