@@ -377,6 +377,20 @@ s_dir_to_file() {
 	h_umount
 }
 
+# Short Rreads before the end of hello.txt (6, 3, 2, 1, 1 bytes, then
+# 0): only a count of 0 ends a file in 9P, so a read gives all 13 bytes
+# with cache=none and with cache=loose, where a short count taken for
+# the end would leave zeros in the page cache; read twice, the second
+# time from that cache.
+s_read_short() {
+	for _c in none loose; do
+		must_mount "cache=$_c" || return 1
+		want read "$HM/hello.txt" -- "ok $HX_HELLO" || return 1
+		want read "$HM/hello.txt" -- "ok $HX_HELLO" || return 1
+		h_umount || return 1
+	done
+}
+
 s_read_eio() {
 	must_mount || return 1
 	want read "$HM/hello.txt" 100 -- "err EIO" "err EPROTO" || return 1
@@ -684,6 +698,7 @@ hcase walk-qid-type s_qid_type
 hcase dir-to-file s_dir_to_file
 hcase read-over-asked s_read_eio
 hcase read-over-msg s_read_eio
+hcase read-short s_read_short
 for _v in readdir-over-asked readdir-over-msg name-empty name-slash name-nul \
 	name-long offset-repeat offset-cycle; do
 	hcase "$_v" s_list
