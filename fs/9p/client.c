@@ -33,6 +33,7 @@ static struct kmem_cache *p9x_req_cache;
 static struct workqueue_struct *p9x_done_wq;
 
 static void p9x_client_put(struct p9x_client *c);
+static void p9x_fid_settle(struct p9x_req *old, bool can_send);
 
 static void p9x_req_unpin(struct p9x_req *req)
 {
@@ -269,31 +270,38 @@ static int p9x_send(struct p9x_client *c, struct p9x_req *req)
 }
 
 /**
- * p9x_cancelled() - let the transport drop a request the server flushed
+ * p9x_flushed() - finish the flush of a request
  * @c: the session
- * @old: a request whose Tflush the server answered
+ * @old: a request a Tflush was sent for, which has been answered or lost
+ * @answered: the server answered that Tflush
  *
- * Calls ->cancelled if @old is still unanswered, unless the session is
- * closing: a completion that runs while p9x_client_destroy() closes the
- * transport leaves @old to ->close, which hands back whatever it holds,
- * and a call already under way ends before ->close begins.
+ * After Rflush the server answers @old no more: if @old is still
+ * unanswered, ->cancelled lets the transport drop it.  A Tflush lost with
+ * the connection says nothing about @old, which the transport completes
+ * itself.  Then @old's fid, if any, is settled (p9x_fid_settle()).
+ *
+ * A completion that runs while p9x_client_destroy() closes the transport
+ * does neither: it leaves @old to ->close, which hands back whatever it
+ * holds, and sends no Tclunk; one already under way ends before ->close
+ * begins.
  */
-static void p9x_cancelled(struct p9x_client *c, struct p9x_req *old)
+static void p9x_flushed(struct p9x_client *c, struct p9x_req *old,
+			bool answered)
 {
 	unsigned long flags;
 	bool go;
 
-	if (!c->ops->cancelled)
-		return;
 	spin_lock_irqsave(&c->lock, flags);
 	go = !c->closing;
 	if (go)
 		c->cancelling++;
 	spin_unlock_irqrestore(&c->lock, flags);
+	if (go && answered && c->ops->cancelled && !p9x_req_finished(old))
+		c->ops->cancelled(c, old);
+	if (old->fid)
+		p9x_fid_settle(old, go);
 	if (!go)
 		return;
-	if (!p9x_req_finished(old))
-		c->ops->cancelled(c, old);
 	spin_lock_irqsave(&c->lock, flags);
 	c->cancelling--;
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -323,7 +331,7 @@ static void p9x_flush(struct p9x_client *c, struct p9x_req *old)
 	wait_event(req->wq, p9x_req_finished(req));
 	if (p9x_req_answered(req)) {
 		p9x_req_put(req);
-		p9x_cancelled(c, old);
+		p9x_flushed(c, old, true);
 		return;
 	}
 	/* The connection went first; the transport hands @old back too. */
@@ -339,9 +347,7 @@ static void p9x_flush_done(struct p9x_req *req)
 	struct p9x_client *c = req->c;
 	struct p9x_req *old = req->priv;
 
-	/* As in p9x_flush(): a lost Tflush tells nothing about @old. */
-	if (p9x_req_answered(req))
-		p9x_cancelled(c, old);
+	p9x_flushed(c, old, p9x_req_answered(req));
 	p9x_req_put(old);
 }
 
@@ -351,9 +357,12 @@ static int p9x_req_submit(struct p9x_req *req, p9x_done_t done, void *priv);
  * A fatal signal interrupted the wait for @old, whose reply lands in its
  * own buffers only: tell the server to forget it without waiting, so a
  * silent server cannot keep a killed task.  @old, and with it its tag,
- * lives on until the server has answered one or the other.
+ * lives on until the server has answered one or the other, and so does
+ * old->fid, which only then is known to be bound or not (flush(5): a
+ * reply that comes before Rflush stands).  Returns true if the flush took
+ * @old over (P9X_REQ_ABANDONED), false if it waited for @old instead.
  */
-static void p9x_abandon(struct p9x_client *c, struct p9x_req *old)
+static bool p9x_abandon(struct p9x_client *c, struct p9x_req *old)
 {
 	struct p9x_req *req;
 
@@ -363,13 +372,22 @@ static void p9x_abandon(struct p9x_client *c, struct p9x_req *old)
 	p9x_enc_tflush(&req->wb, req->tag, old->tag);
 	req->tc_len = req->wb.len;
 	refcount_inc(&old->ref);
+	set_bit(P9X_REQ_ABANDONED, &old->flags);
 	if (!p9x_req_submit(req, p9x_flush_done, old))
-		return;
+		return true;
+	clear_bit(P9X_REQ_ABANDONED, &old->flags);
 	p9x_req_put(old);
 	p9x_req_put(req);
 wait_old:
 	/* Without a flush the tag is not free: wait for the answer itself. */
 	wait_event(old->wq, p9x_req_finished(old));
+	return false;
+}
+
+/* The call of @req was abandoned: its Tflush's completion settles req->fid. */
+static bool p9x_req_abandoned(struct p9x_req *req)
+{
+	return test_bit(P9X_REQ_ABANDONED, &req->flags);
 }
 
 static int p9x_bad_reply(struct p9x_client *c, struct p9x_req *req)
@@ -437,8 +455,9 @@ static int p9x_rpc(struct p9x_client *c, struct p9x_req *req,
 
 	if (uninterruptible)
 		wait_event(req->wq, p9x_req_finished(req));
-	else if (wait_event_killable(req->wq, p9x_req_finished(req)))
-		p9x_abandon(c, req);
+	else if (wait_event_killable(req->wq, p9x_req_finished(req)) &&
+		 p9x_abandon(c, req) && req->fid)
+		return -EINTR;	/* whatever the answer, it is the flush's */
 	return p9x_req_status(c, req);
 }
 
@@ -570,26 +589,16 @@ static void p9x_clunk_done(struct p9x_req *req)
 	wake_up(&c->clunks_wq);
 }
 
-/**
- * p9x_fid_put() - drop a reference on a fid
- * @fid: the fid
- *
- * The last reference sends Tclunk and does not wait for the answer:
- * nothing the caller does next depends on it (a close(2) releases its
- * locks with Tlock before, and a clunk that commits something goes
- * through p9x_fid_clunk()).  The answer gives the number back where the
- * transport completes the request, without a worker to wake, and the
- * number is reused only then.  May sleep: while P9X_CLUNKS_INFLIGHT
- * clunks are in flight, and for room on the transport.
+/*
+ * Clunk a fid nobody holds any more, without waiting for the answer, or
+ * give its number back at once if the server does not know it.  With
+ * @throttle, wait while P9X_CLUNKS_INFLIGHT clunks are in flight.
  */
-void p9x_fid_put(struct p9x_fid *fid)
+static void p9x_fid_release(struct p9x_fid *fid, bool throttle)
 {
-	struct p9x_client *c;
+	struct p9x_client *c = fid->c;
 	struct p9x_req *req;
 
-	if (!fid || !refcount_dec_and_test(&fid->ref))
-		return;
-	c = fid->c;
 	if (!fid->live || READ_ONCE(c->lost)) {
 		p9x_fid_free(fid, true);
 		return;
@@ -612,9 +621,10 @@ void p9x_fid_put(struct p9x_fid *fid)
 	 * of inodes, a task closing thousands of files) left QEMU 10 no
 	 * longer answering; a path walk has a few in flight at most.
 	 */
-	wait_event_killable(c->clunks_wq,
-			    atomic_read(&c->clunks) < P9X_CLUNKS_INFLIGHT ||
-			    READ_ONCE(c->lost));
+	if (throttle)
+		wait_event_killable(c->clunks_wq,
+				    atomic_read(&c->clunks) <
+				    P9X_CLUNKS_INFLIGHT || READ_ONCE(c->lost));
 	atomic_inc(&c->clunks);
 	if (!p9x_req_submit(req, p9x_clunk_done, fid))
 		return;
@@ -622,6 +632,88 @@ void p9x_fid_put(struct p9x_fid *fid)
 	wake_up(&c->clunks_wq);
 	p9x_req_put(req);
 	p9x_fid_free(fid, READ_ONCE(c->lost));
+}
+
+/**
+ * p9x_fid_put() - drop a reference on a fid
+ * @fid: the fid
+ *
+ * The last reference sends Tclunk and does not wait for the answer:
+ * nothing the caller does next depends on it (a close(2) releases its
+ * locks with Tlock before, and a clunk that commits something goes
+ * through p9x_fid_clunk()).  The answer gives the number back where the
+ * transport completes the request, without a worker to wake, and the
+ * number is reused only then.  May sleep: while P9X_CLUNKS_INFLIGHT
+ * clunks are in flight, and for room on the transport.
+ */
+void p9x_fid_put(struct p9x_fid *fid)
+{
+	if (fid && refcount_dec_and_test(&fid->ref))
+		p9x_fid_release(fid, true);
+}
+
+/*
+ * Whether the server holds req->fid after @req, which it answered or
+ * not.  flush(5): a call flushed unanswered never happened, so a new fid
+ * was not bound and the fid of Tremove still is.  A Tremove the server
+ * answered, even with an error, clunked its fid.  A new fid is bound
+ * unless the server refused the call or stopped a walk short; an answer
+ * that makes no sense may have bound it.
+ */
+static bool p9x_req_holds_fid(struct p9x_req *req)
+{
+	struct p9x_qid qids[P9X_MAXWELEM];
+	struct p9x_client *c = req->c;
+	struct p9x_attr attr;
+	u16 nwqid = 0;
+	u32 ecode;
+	int err;
+
+	if (!p9x_req_answered(req))
+		return req->rtype == P9X_RREMOVE;
+	if (req->rtype == P9X_RREMOVE)
+		return false;
+	err = p9x_dec_reply(req->rc, req->rc_len, req->tag, req->rtype,
+			    &ecode);
+	if (err == 1)
+		return false;
+	if (err < 0 || req->reply_len != req->rc_len)
+		return true;
+	if (req->rtype == P9X_RWALK)
+		err = p9x_dec_rwalk(req->rc, req->rc_len, c->dialect,
+				    req->nwname, &nwqid, qids);
+	else if (req->rtype == P9X_RWALKGETATTR)
+		err = p9x_dec_rwalkgetattr(req->rc, req->rc_len, c->dialect,
+					   req->nwname, &nwqid, qids, &attr);
+	else
+		return true;
+	return err || nwqid == req->nwname;
+}
+
+/*
+ * The Tflush of an abandoned call @old has been answered or lost: the
+ * call's fid, which nobody else holds, is clunked if the server holds it
+ * and its number given back if not.  If @old itself is still out (the
+ * transport lost the Tflush, or a server answered Rflush first), the
+ * server may yet bind it: the number is never reused in this session.
+ * Without @can_send the session is closing and the number goes with it.
+ */
+static void p9x_fid_settle(struct p9x_req *old, bool can_send)
+{
+	struct p9x_fid *fid = old->fid;
+	struct p9x_client *c = fid->c;
+
+	if (!can_send || READ_ONCE(c->lost)) {
+		p9x_fid_free(fid, true);
+		return;
+	}
+	if (!p9x_req_finished(old)) {
+		p9x_fid_free(fid, false);
+		return;
+	}
+	fid->live = p9x_req_holds_fid(old);
+	/* No throttle: umount waits for this completion before closing. */
+	p9x_fid_release(fid, false);
 }
 
 /**
@@ -676,8 +768,14 @@ struct p9x_fid *p9x_attach(struct p9x_client *c, const char *uname,
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
+	req->fid = fid;
 	err = p9x_call(req, p9x_enc_tattach(&req->wb, req->tag, fid->fid,
 					    P9X_NOFID, uname, aname, n_uname));
+	if (p9x_req_abandoned(req)) {
+		/* The flush's completion clunks the fid if the server bound it. */
+		p9x_req_put(req);
+		return ERR_PTR(err);
+	}
 	if (!err && p9x_dec_rattach(req->rc, req->rc_len, c->dialect, &fid->qid))
 		err = p9x_bad_reply(c, req);
 	p9x_req_put(req);
@@ -733,9 +831,16 @@ static struct p9x_fid *p9x_walk_call(struct p9x_fid *fid, unsigned int nwname,
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
+	req->fid = nfid;
+	req->nwname = nwname;
 	err = p9x_call(req, p9x_enc_walk_call(&req->wb, req->tag, fid->fid,
 					      nfid->fid, nwname, wnames, mask,
 					      attr));
+	if (p9x_req_abandoned(req)) {
+		/* The flush's completion clunks nfid if the server bound it. */
+		p9x_req_put(req);
+		return ERR_PTR(err);
+	}
 	if (!err && (attr ?
 		     p9x_dec_rwalkgetattr(req->rc, req->rc_len, c->dialect,
 					  nwname, &nwqid, qids, attr) :
@@ -744,9 +849,9 @@ static struct p9x_fid *p9x_walk_call(struct p9x_fid *fid, unsigned int nwname,
 		err = p9x_bad_reply(c, req);
 	/*
 	 * Unless the server refused the walk, it may have bound the new fid
-	 * (a malformed answer, a flushed call it answered anyway): clunk it
-	 * before the number is reused.  If it was never bound, the server
-	 * answers Tclunk with an error, which frees the number all the same.
+	 * (a malformed answer): clunk it before the number is reused.  If it
+	 * was never bound, the server answers Tclunk with an error, which
+	 * frees the number all the same.
 	 */
 	if (err && req->tc_len && !req->rlerror)
 		nfid->live = true;
@@ -1530,13 +1635,21 @@ int p9x_remove(struct p9x_fid *fid)
 	int err;
 
 	req = p9x_call_new(c, P9X_RREMOVE, P9X_RC_SMALL);
-	if (IS_ERR(req))
-		err = PTR_ERR(req);
-	else
-		err = p9x_call_empty(req, p9x_enc_tremove(&req->wb, req->tag,
-							  fid->fid));
-	if (err != -EIO || READ_ONCE(c->lost))
-		fid->live = false;
+	if (IS_ERR(req)) {
+		p9x_fid_put(fid);
+		return PTR_ERR(req);
+	}
+	req->fid = fid;
+	err = p9x_call(req, p9x_enc_tremove(&req->wb, req->tag, fid->fid));
+	if (p9x_req_abandoned(req)) {
+		/* The flush's completion clunks the fid if Tremove did not. */
+		p9x_req_put(req);
+		return err;
+	}
+	if (!err && p9x_dec_rempty(req->rc, req->rc_len, P9X_RREMOVE))
+		err = p9x_bad_reply(c, req);
+	fid->live = p9x_req_holds_fid(req);
+	p9x_req_put(req);
 	p9x_fid_put(fid);
 	return err;
 }
@@ -1585,8 +1698,14 @@ struct p9x_fid *p9x_xattrwalk(struct p9x_fid *fid, const char *name,
 		err = PTR_ERR(req);
 		goto out_fid;
 	}
+	req->fid = xfid;
 	err = p9x_call(req, p9x_enc_txattrwalk(&req->wb, req->tag, fid->fid,
 					       xfid->fid, name));
+	if (p9x_req_abandoned(req)) {
+		/* The flush's completion clunks xfid if the server bound it. */
+		p9x_req_put(req);
+		return ERR_PTR(err);
+	}
 	if (!err && p9x_dec_rxattrwalk(req->rc, req->rc_len, size))
 		err = p9x_bad_reply(c, req);
 	/* As in p9x_walk(): the new fid may be bound after all. */

@@ -44,6 +44,8 @@ enum p9x_req_state {
 #define P9X_REQ_RC_FULL		1
 /* @done may run where the transport completes the request, irqs off. */
 #define P9X_REQ_DONE_ATOMIC	2
+/* A fatal signal cut the call short; its Tflush's completion owns @fid. */
+#define P9X_REQ_ABANDONED	3
 
 struct p9x_req;
 typedef void (*p9x_done_t)(struct p9x_req *req);
@@ -72,10 +74,15 @@ typedef void (*p9x_done_t)(struct p9x_req *req);
  * @data_len: payload bytes asked for
  * @pinned: user pages pinned for @zc, released with the request
  * @npinned: how many
+ * @fid: the fid whose existence on the server the reply decides: the new
+ *	fid of Tattach, Twalk, Twalkgetattr or Txattrwalk, the fid of
+ *	Tremove; NULL for other calls
+ * @nwname: names of a Twalk or Twalkgetattr, which binds @fid only if it
+ *	walks them all
  * @done: completion of a request started with p9x_req_submit(), run in
  *	process context unless P9X_REQ_DONE_ATOMIC
  * @flags: P9X_REQ_CLAIMED once @done is queued or run; P9X_REQ_RC_FULL;
- *	P9X_REQ_DONE_ATOMIC
+ *	P9X_REQ_DONE_ATOMIC; P9X_REQ_ABANDONED
  * @priv: for @done
  * @work: runs @done
  * @wb: encoder over @tc
@@ -107,6 +114,8 @@ struct p9x_req {
 	u32 data_len;
 	struct page **pinned;
 	unsigned int npinned;
+	struct p9x_fid *fid;
+	u8 nwname;
 	p9x_done_t done;
 	unsigned long flags;
 	void *priv;

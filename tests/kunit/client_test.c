@@ -4,8 +4,9 @@
  *
  * The client talks to a fake transport whose server is the test itself.
  * The transport holds every request it is given, as trans_fd does, in a
- * table looked up by tag.  It answers Tversion, Tattach, Twalk (every name
- * found) and (unless told not to) Tclunk at once; every other request waits until the
+ * table looked up by tag.  It answers Tversion, Tattach and Twalk (every
+ * name found) at once unless told not to, and Tclunk likewise; it notes
+ * the fid of every Tclunk.  Every other request waits until the
  * case answers it, answers it twice, answers it with a tag nobody holds,
  * flushes it, or drops the whole connection.  Calls that block run in a
  * kthread of their own, which a case can SIGKILL.
@@ -43,6 +44,8 @@
 #define FK_MSG_CAP	256
 /* A zero-copy Tread: at least the client's threshold for it. */
 #define FK_READ_LEN	2048
+/* Tclunks a case can look back on. */
+#define FK_CLUNKS	64
 
 /**
  * struct fk - the fake transport and its server
@@ -58,6 +61,10 @@
  * @dead: the connection is gone; requests are refused
  * @closing: the client called close
  * @hold_clunk: leave Tclunk for the case to answer
+ * @hold_new: leave Tattach and Twalk for the case to answer
+ * @clunked: the fid of each Tclunk sent, in order
+ * @clunk_rflushed: @nflushed when each of them was sent
+ * @nclunked: entries in @clunked
  * @nsent: requests the transport took
  * @nwalkgetattr: Twalkgetattrs among them
  * @stale: replies that found no request with their tag
@@ -82,6 +89,10 @@ struct fk {
 	bool dead;
 	bool closing;
 	bool hold_clunk;
+	bool hold_new;
+	u32 clunked[FK_CLUNKS];
+	unsigned int clunk_rflushed[FK_CLUNKS];
+	unsigned int nclunked;
 	unsigned int nsent;
 	unsigned int nwalkgetattr;
 	unsigned int stale;
@@ -426,10 +437,15 @@ static int fk_request(struct p9x_client *c, struct p9x_req *req)
 	fk->held[i] = req;
 	fk->nsent++;
 	fk->nwalkgetattr += type == P9X_TWALKGETATTR;
+	if (type == P9X_TCLUNK && fk->nclunked < FK_CLUNKS) {
+		fk->clunked[fk->nclunked] = fk_targ32(req, 0);
+		fk->clunk_rflushed[fk->nclunked++] = fk->nflushed;
+	}
 	spin_unlock(&fk->lock);
 	wake_up(&fk->wq);
 
-	if (type == P9X_TVERSION || type == P9X_TATTACH || type == P9X_TWALK ||
+	if (type == P9X_TVERSION ||
+	    ((type == P9X_TATTACH || type == P9X_TWALK) && !fk->hold_new) ||
 	    (type == P9X_TCLUNK && !fk->hold_clunk))
 		fk_answer_now(fk, req);
 	return 0;
@@ -571,6 +587,9 @@ enum fk_op {
 	FK_PUT,		/* the last reference on @fid */
 	FK_PUT_KILLED,	/* the same, with SIGKILL already pending */
 	FK_WALK_GETATTR, /* p9x_walk_getattr() of "f" from @fid */
+	FK_WALK,	/* p9x_walk() of "f" from @fid */
+	FK_ATTACH,	/* p9x_attach() */
+	FK_XATTRWALK,	/* p9x_xattrwalk() of "user.f" on @fid */
 };
 
 /**
@@ -580,7 +599,8 @@ enum fk_op {
  * @fid: on which fid
  * @page: FK_READ's destination
  * @st: FK_STATFS's result
- * @nfid: FK_WALK_GETATTR's new fid, for the case to put
+ * @nfid: the new fid of FK_WALK_GETATTR, FK_WALK, FK_ATTACH or
+ *	FK_XATTRWALK, for the case to put
  * @attr: and its attributes
  * @ret: what the call returned
  * @done: completed when it has
@@ -609,6 +629,8 @@ static long fk_call_read(struct fk_call *call)
 	return p9x_read(call->fid, 0, &it);
 }
 
+static const char *const fk_name = "f";
+
 static int fk_call_thread(void *arg)
 {
 	struct fk_call *call = arg;
@@ -631,15 +653,26 @@ static int fk_call_thread(void *arg)
 		p9x_fid_put(call->fid);
 		call->ret = 0;
 		break;
-	case FK_WALK_GETATTR: {
-		static const char *const name = "f";
-
-		call->nfid = p9x_walk_getattr(call->fid, 1, &name,
+	case FK_WALK_GETATTR:
+		call->nfid = p9x_walk_getattr(call->fid, 1, &fk_name,
 					      P9X_GETATTR_IDENT, &call->attr);
-		call->ret = PTR_ERR_OR_ZERO(call->nfid);
+		break;
+	case FK_WALK:
+		call->nfid = p9x_walk(call->fid, 1, &fk_name);
+		break;
+	case FK_ATTACH:
+		call->nfid = p9x_attach(call->fk->c, "", "", P9X_NONUNAME,
+					GLOBAL_ROOT_UID);
+		break;
+	case FK_XATTRWALK: {
+		u64 size;
+
+		call->nfid = p9x_xattrwalk(call->fid, "user.f", &size);
 		break;
 	}
 	}
+	if (call->nfid)
+		call->ret = PTR_ERR_OR_ZERO(call->nfid);
 	complete(&call->done);
 	return 0;
 }
@@ -1187,6 +1220,159 @@ static void client_walk_getattr_refused(struct kunit *test)
 	fk_expect_idle(fk);
 }
 
+/* How the server treats a call whose Tflush it has received. */
+enum fk_fate {
+	FK_BOUND,	/* it answers the call, binding the fid, then Rflush */
+	FK_REFUSED,	/* it answers the call with Rlerror, then Rflush */
+	FK_FORGOTTEN,	/* it answers Rflush only */
+};
+
+/* The successful reply to a held call of type @type. */
+static const struct fk_msg *fk_rnew(struct fk_msg *m, u8 type, u16 tag)
+{
+	switch (type) {
+	case P9X_TATTACH:
+		fk_begin(m, P9X_RATTACH, tag);
+		fk_put_qid(m, 2);
+		break;
+	case P9X_TWALK:
+		fk_begin(m, P9X_RWALK, tag);
+		fk_put(m, 1, 2);
+		fk_put_qid(m, 100);
+		break;
+	case P9X_TWALKGETATTR:
+		return fk_rwalkgetattr(m, tag, 1, true, 10, 0);
+	default:
+		fk_begin(m, P9X_RXATTRWALK, tag);
+		fk_put(m, 5, 8);	/* the value's size */
+		break;
+	}
+	return fk_end(m);
+}
+
+/* The new fid a held request names: Tattach's first field, else its second. */
+static u32 fk_held_newfid(struct fk *fk, u16 tag)
+{
+	struct p9x_req *req;
+	unsigned int i;
+	u32 fid = P9X_NOFID;
+
+	spin_lock(&fk->lock);
+	for (i = 0; i < FK_SLOTS; i++) {
+		req = fk->held[i];
+		if (req && req->tag == tag)
+			fid = fk_targ32(req, fk_ttype(req) == P9X_TATTACH ? 0 : 4);
+	}
+	spin_unlock(&fk->lock);
+	return fid;
+}
+
+/* Tclunks of @fid sent so far; @after: how many of them after an Rflush. */
+static unsigned int fk_clunks_of(struct fk *fk, u32 fid, unsigned int *after)
+{
+	unsigned int i, n = 0;
+
+	spin_lock(&fk->lock);
+	if (after)
+		*after = 0;
+	for (i = 0; i < fk->nclunked; i++) {
+		if (fk->clunked[i] != fid)
+			continue;
+		n++;
+		if (after && fk->clunk_rflushed[i])
+			(*after)++;
+	}
+	spin_unlock(&fk->lock);
+	return n;
+}
+
+/*
+ * SIGKILL during a call that makes a new fid (@op, T-message @type): the
+ * call returns -EINTR at once, but flush(5) lets the server answer it
+ * until Rflush, and an answer that comes first stands.  So until Rflush
+ * the new fid's number is neither clunked nor handed out again; after it
+ * the fid is clunked exactly once if the server bound it (@fate
+ * FK_BOUND), never if it refused or forgot the call, and its number is
+ * free again once that is settled.
+ */
+static void fk_killed_newfid(struct kunit *test, enum fk_op op, u8 type,
+			     enum fk_fate fate)
+{
+	struct fk *fk = test->priv;
+	struct p9x_fid *other, *again;
+	unsigned int after;
+	struct fk_call *call;
+	u16 tag, ftag;
+	struct fk_msg m;
+	u32 newfid;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	fk->hold_new = true;
+	call = fk_start_killed(fk, op, type, &tag, &ftag);
+	newfid = fk_held_newfid(fk, tag);
+	KUNIT_EXPECT_NE(test, newfid, P9X_NOFID);
+	KUNIT_EXPECT_EQ(test, fk_call_end(call), -EINTR);
+	fk->hold_new = false;
+
+	/* While the call may still bind it, the number stays taken. */
+	other = p9x_walk(fk->root, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	KUNIT_EXPECT_NE(test, other->fid, newfid);
+	p9x_fid_put(other);
+
+	if (fate == FK_BOUND)
+		KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rnew(&m, type, tag)));
+	else if (fate == FK_REFUSED)
+		KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rlerror(&m, tag,
+								ENOENT)));
+	msleep(50);
+	KUNIT_EXPECT_EQ_MSG(test, fk_clunks_of(fk, newfid, NULL), 0,
+			    "fid %u clunked before Rflush", newfid);
+
+	KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rempty(&m, P9X_RFLUSH, ftag)));
+	fk_expect_idle(fk);
+	KUNIT_EXPECT_EQ(test, fk_clunks_of(fk, newfid, &after),
+			fate == FK_BOUND ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, after, fate == FK_BOUND ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, fk->cancels, fate == FK_FORGOTTEN ? 1 : 0);
+
+	/* Settled: the lowest free number is the new fid's again. */
+	again = p9x_walk(fk->root, 0, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(again));
+	KUNIT_EXPECT_EQ(test, again->fid, newfid);
+	p9x_fid_put(again);
+	fk_call_free(call);
+	fk_expect_idle(fk);
+}
+
+/* A killed call that makes a fid, and what the server does with it. */
+struct fk_newfid_case {
+	const char *name;
+	enum fk_op op;
+	u8 type;
+	enum fk_fate fate;
+};
+
+static const struct fk_newfid_case fk_newfid_cases[] = {
+	{ "walk-bound", FK_WALK, P9X_TWALK, FK_BOUND },
+	{ "walk-refused", FK_WALK, P9X_TWALK, FK_REFUSED },
+	{ "walk-forgotten", FK_WALK, P9X_TWALK, FK_FORGOTTEN },
+	{ "walkgetattr-bound", FK_WALK_GETATTR, P9X_TWALKGETATTR, FK_BOUND },
+	{ "attach-bound", FK_ATTACH, P9X_TATTACH, FK_BOUND },
+	{ "attach-refused", FK_ATTACH, P9X_TATTACH, FK_REFUSED },
+	{ "xattrwalk-bound", FK_XATTRWALK, P9X_TXATTRWALK, FK_BOUND },
+	{ "xattrwalk-forgotten", FK_XATTRWALK, P9X_TXATTRWALK, FK_FORGOTTEN },
+};
+
+KUNIT_ARRAY_PARAM_DESC(fk_newfid, fk_newfid_cases, name);
+
+static void client_killed_newfid(struct kunit *test)
+{
+	const struct fk_newfid_case *t = test->param_value;
+
+	fk_killed_newfid(test, t->op, t->type, t->fate);
+}
+
 /* The offset and count of the held Tread with @tag. */
 static void fk_tread_args(struct fk *fk, u16 tag, u64 *off, u32 *count)
 {
@@ -1422,6 +1608,32 @@ static void client_teardown_after_rflush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fk->cancels + fk->lost, 1);
 }
 
+/*
+ * umount while a killed walk's Tflush is out: the transport hands both
+ * back lost, no Tclunk goes out on a closing transport, and the fid is
+ * freed with the session.
+ */
+static void client_teardown_killed_walk(struct kunit *test)
+{
+	struct fk *fk = test->priv;
+	struct fk_call *call;
+	u16 tag, ftag;
+	u32 newfid;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	fk->hold_new = true;
+	call = fk_start_killed(fk, FK_WALK, P9X_TWALK, &tag, &ftag);
+	newfid = fk_held_newfid(fk, tag);
+	KUNIT_EXPECT_EQ(test, fk_call_end(call), -EINTR);
+	fk->hold_new = false;
+	fk_call_free(call);
+	p9x_fid_put(fk->root);
+	fk->root = NULL;
+	fk_umount(fk);
+	KUNIT_EXPECT_EQ(test, fk->lost, 2);
+	KUNIT_EXPECT_EQ(test, fk_clunks_of(fk, newfid, NULL), 0);
+}
+
 static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_round_trip),
 	KUNIT_CASE(client_duplicate_and_unknown_reply),
@@ -1436,11 +1648,13 @@ static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_walk_getattr),
 	KUNIT_CASE(client_walk_getattr_short),
 	KUNIT_CASE(client_walk_getattr_refused),
+	KUNIT_CASE_PARAM(client_killed_newfid, fk_newfid_gen_params),
 	KUNIT_CASE(client_read_short),
 	KUNIT_CASE(client_transport_lost),
 	KUNIT_CASE(client_async_io),
 	KUNIT_CASE_SLOW(client_teardown_outstanding),
 	KUNIT_CASE(client_teardown_after_rflush),
+	KUNIT_CASE(client_teardown_killed_walk),
 	{}
 };
 
