@@ -48,6 +48,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +60,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "9plx/wire.h"
@@ -66,6 +68,8 @@
 #define MAXMSG		(1024u * 1024u)
 #define NFIDS		512
 #define SLOW_SECS	25
+/* flush-walk: how long the client may speak between Tflush and Rflush. */
+#define FLUSH_WALK_MS	1000
 
 /* Scenarios: one hostile reply each, HS_CORRECT none. */
 enum scen {
@@ -73,7 +77,7 @@ enum scen {
 	HS_VERSION_MSIZE0, HS_VERSION_MSIZE_TINY, HS_VERSION_MSIZE_BIG,
 	HS_VERSION_UNKNOWN, HS_VERSION_BOGUS, HS_VERSION_TAG,
 	HS_TAG_WRONG, HS_TAG_DUP, HS_FLUSH_LATE, HS_FLUSH_RACE,
-	HS_FLUSH_IGNORED, HS_SILENT, HS_CLOSE_MID, HS_SLOW,
+	HS_FLUSH_IGNORED, HS_FLUSH_WALK, HS_SILENT, HS_CLOSE_MID, HS_SLOW,
 	HS_SIZE_SMALL, HS_SIZE_HUGE, HS_WRONG_TYPE,
 	HS_WALK_EXTRA, HS_WALK_QID_TYPE, HS_DIR_TO_FILE,
 	HS_READ_OVER_ASKED, HS_READ_OVER_MSG, HS_READ_SHORT,
@@ -114,6 +118,7 @@ static const struct {
 	[HS_FLUSH_LATE] = { "flush-late", "a held Rread sent after the Rflush that forgot it" },
 	[HS_FLUSH_RACE] = { "flush-race", "a held Rread sent just before the Rflush (legal)" },
 	[HS_FLUSH_IGNORED] = { "flush-ignored", "a read and its Tflush are never answered" },
+	[HS_FLUSH_WALK] = { "flush-walk", "the walk to dir, held, is answered before its Rflush" },
 	[HS_SILENT] = { "silent", "from the walk to hello.txt on, no answer, socket kept open" },
 	[HS_CLOSE_MID] = { "close-mid", "half of hello.txt's attributes, then EOF" },
 	[HS_SLOW] = { "slow", "every Rread comes 25 s late" },
@@ -214,6 +219,12 @@ struct srv {
 	u32 held_len;
 	u16 held_tag;
 	bool holding;
+	/* flush-walk: the Twalk (or Twalkgetattr) to dir, held */
+	u8 walk_msg[8192];
+	u32 walk_len;
+	u16 walk_tag;
+	u32 walk_newfid;
+	enum { WALK_NONE, WALK_HELD, WALK_FLUSHED, WALK_DONE } walk_state;
 	u8 in[MAXMSG];
 	u8 out[MAXMSG + 4096];
 };
@@ -1117,10 +1128,81 @@ static void t_read(struct srv *s, struct rd *r, u16 tag)
 	send_raw(s, &w);
 }
 
+static void dispatch(struct srv *s, const u8 *m, u32 len);
+static u32 read_msg(struct srv *s);
+
+/* Milliseconds on a monotonic clock. */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/*
+ * flush-walk: hold the first Twalk or Twalkgetattr whose first name is
+ * "dir", unanswered and without binding its new fid, until its Tflush.
+ */
+static bool hold_walk(struct srv *s, const u8 *m, u32 len)
+{
+	u32 off = P9X_HDR_SIZE + 8 + (m[4] == P9X_TWALKGETATTR ? 8 : 0);
+	u16 nw, l;
+
+	if (s->scen != HS_FLUSH_WALK || s->walk_state != WALK_NONE ||
+	    len < off + 4 || len > sizeof(s->walk_msg))
+		return false;
+	nw = (u16)(m[off] | m[off + 1] << 8);
+	l = (u16)(m[off + 2] | m[off + 3] << 8);
+	if (!nw || l != 3 || len < off + 4 + l || memcmp(m + off + 4, "dir", 3))
+		return false;
+	memcpy(s->walk_msg, m, len);
+	s->walk_len = len;
+	s->walk_tag = (u16)(m[5] | m[6] << 8);
+	s->walk_newfid = (u32)m[P9X_HDR_SIZE + 4] |
+			 (u32)m[P9X_HDR_SIZE + 5] << 8 |
+			 (u32)m[P9X_HDR_SIZE + 6] << 16 |
+			 (u32)m[P9X_HDR_SIZE + 7] << 24;
+	s->walk_state = WALK_HELD;
+	return true;
+}
+
+/*
+ * flush-walk: the held walk's Tflush came.  Serve what the client sends
+ * for FLUSH_WALK_MS (a Tclunk of the new fid among it is reported: the
+ * walk may still bind it), then carry the walk out, which binds the new
+ * fid, answer it, and only then Rflush, as flush(5) allows.
+ */
+static void flush_walk(struct srv *s, u16 tag)
+{
+	long long end = now_ms() + FLUSH_WALK_MS;
+	struct pollfd p = { .fd = s->rfd, .events = POLLIN };
+	struct wr w;
+	u32 size;
+	int left;
+
+	s->walk_state = WALK_FLUSHED;
+	while ((left = (int)(end - now_ms())) > 0) {
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		size = read_msg(s);
+		if (!size)
+			return;
+		dispatch(s, s->in, size);
+	}
+	s->walk_state = WALK_DONE;
+	dispatch(s, s->walk_msg, s->walk_len);
+	wr_begin(s, &w, P9X_RFLUSH, tag);
+	send_reply(s, &w);
+}
+
 static void t_flush(struct srv *s, struct rd *r, u16 tag)
 {
 	u16 old = rd16(r);
 	struct wr w;
+
+	if (s->walk_state == WALK_HELD && old == s->walk_tag)
+		return flush_walk(s, tag);
 
 	if (s->holding && old == s->held_tag) {
 		if (s->scen == HS_FLUSH_IGNORED)
@@ -1348,9 +1430,14 @@ static void t_xattrwalk(struct srv *s, struct rd *r, u16 tag)
 
 static void t_clunk(struct srv *s, struct rd *r, u16 tag)
 {
-	struct fid *f = fid_get(s, rd32(r));
+	u32 fid = rd32(r);
+	struct fid *f = fid_get(s, fid);
 	struct wr w;
 
+	if ((s->walk_state == WALK_HELD || s->walk_state == WALK_FLUSHED) &&
+	    fid == s->walk_newfid)
+		fprintf(stderr, "hostile: Tclunk of fid %u before the Rflush of its walk\n",
+			fid);
 	if (!f)
 		return rlerror(s, tag, EBADF);
 	f->used = false;
@@ -1444,6 +1531,9 @@ static void dispatch(struct srv *s, const u8 *m, u32 len)
 
 	if (s->silent)
 		return;
+	if ((type == P9X_TWALK || type == P9X_TWALKGETATTR) &&
+	    hold_walk(s, m, len))
+		return;
 	switch (type) {
 	case P9X_TVERSION:
 		return t_version(s, &r, tag);
@@ -1520,22 +1610,29 @@ static void report_fids(const struct srv *s)
 	fprintf(stderr, "\n");
 }
 
+/* Read the client's next message into s->in: its size, 0 at the end. */
+static u32 read_msg(struct srv *s)
+{
+	u32 size;
+
+	if (!read_full(s->rfd, s->in, 4))
+		return 0;
+	size = (u32)s->in[0] | (u32)s->in[1] << 8 |
+	       (u32)s->in[2] << 16 | (u32)s->in[3] << 24;
+	if (size < P9X_HDR_SIZE || size > MAXMSG)
+		die("client sent a message of %u bytes", size);
+	if (!read_full(s->rfd, s->in + 4, size - 4))
+		return 0;
+	return size;
+}
+
 /* Serve one client until it goes away. */
 static void serve(struct srv *s)
 {
 	u32 size;
 
-	for (;;) {
-		if (!read_full(s->rfd, s->in, 4))
-			break;
-		size = (u32)s->in[0] | (u32)s->in[1] << 8 |
-		       (u32)s->in[2] << 16 | (u32)s->in[3] << 24;
-		if (size < P9X_HDR_SIZE || size > MAXMSG)
-			die("client sent a message of %u bytes", size);
-		if (!read_full(s->rfd, s->in + 4, size - 4))
-			break;
+	while ((size = read_msg(s)))
 		dispatch(s, s->in, size);
-	}
 	if (s->report)
 		report_fids(s);
 }
@@ -1958,7 +2055,8 @@ static int selftest_one(int sc, enum p9x_dialect d)
 	close(sv[1]);
 	/* The scenarios that hang hold up the session: bounded. */
 	if (sc == HS_SLOW || sc == HS_SILENT || sc == HS_FLUSH_LATE ||
-	    sc == HS_FLUSH_RACE || sc == HS_FLUSH_IGNORED) {
+	    sc == HS_FLUSH_RACE || sc == HS_FLUSH_IGNORED ||
+	    sc == HS_FLUSH_WALK) {
 		kill(pid, SIGKILL);
 		rc = -1;
 	} else {

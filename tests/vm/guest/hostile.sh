@@ -335,6 +335,27 @@ s_flush() {
 	h_umount
 }
 
+# A lookup of dir that the server holds is killed.  The server binds
+# the walk's new fid only after the Tflush and answers the walk before
+# its Rflush, as flush(5) allows: the fid must not be clunked before
+# that Rflush (the server logs a Tclunk that comes earlier), its number
+# must not be handed out again while it is bound (dir lists once the
+# flush is over), and after umount no fid is left bound.
+s_flush_walk() {
+	must_mount || return 1
+	bg_blocked stat "$HM/dir" || return 1
+	bg_killed || return 1
+	# The server listens for a second before it answers the flush.
+	sleep 2
+	want list "$HM/dir" -- "ok 2e 2e2e 61" || return 1
+	_l=$(grep "before the Rflush" /tmp/hostile.err | head -n 1)
+	if [ -n "$_l" ]; then
+		why "${_l#hostile: }"
+		return 1
+	fi
+	umount_clean
+}
+
 s_silent() {
 	must_mount || return 1
 	bg_blocked stat "$HM/hello.txt" || return 1
@@ -687,6 +708,7 @@ hcase tag-dup s_tag_dup
 hcase flush-late s_flush any
 hcase flush-race s_flush usable
 hcase flush-ignored s_flush any
+hcase flush-walk s_flush_walk
 hcase silent s_silent
 hcase close-mid s_eio_then_dead
 hcase slow s_slow
@@ -750,6 +772,7 @@ hcase lerror-neg s_lerror
 hcase times-absurd s_times
 hcase lx-walkgetattr-noattr s_correct
 hcase lx-qid-short s_correct
+hcase flush-walk s_flush_walk
 HVER=""
 PFX=${PFX%l-}
 # The same server on two FIFOs (trans=fd).
