@@ -16,6 +16,7 @@
 #include <linux/uio.h>
 
 #include "client.h"
+#include "compat.h"
 #include "transport.h"
 
 /* Room for an Rreadlink. */
@@ -37,12 +38,10 @@ static void p9x_fid_settle(struct p9x_req *old, bool can_send);
 
 static void p9x_req_unpin(struct p9x_req *req)
 {
-	unsigned int i;
-
 	if (!req->pinned)
 		return;
-	for (i = 0; i < req->npinned; i++)
-		put_page(req->pinned[i]);
+	/* No sleep: the last reference may go where the transport completes. */
+	unpin_user_pages(req->pinned, req->npinned);
 	kvfree(req->pinned);
 	/* The bvec array built over the pages was allocated with them. */
 	kvfree(req->data.bvec);
@@ -1012,8 +1011,13 @@ int p9x_lcreate(struct p9x_fid *fid, const char *name, u32 flags, u32 mode,
 /*
  * Pin the user pages behind the next @len bytes of @it for a zero-copy
  * payload and describe them in req->data.  Returns the bytes pinned, which
- * may be fewer than @len, or a negative errno.  The pages are released
+ * may be fewer than @len, or a negative errno.  The pages are unpinned
  * with the request.
+ *
+ * They are pinned (FOLL_PIN), as block O_DIRECT pins them, not merely
+ * referenced: the device reads or writes them while the task may fork or
+ * the memory may be written back, and a pin is what tells the rest of mm
+ * that someone is doing DMA there.
  */
 static ssize_t p9x_req_pin(struct p9x_req *req, struct iov_iter *it, u32 len)
 {
@@ -1023,14 +1027,13 @@ static ssize_t p9x_req_pin(struct p9x_req *req, struct iov_iter *it, u32 len)
 	size_t start, left;
 	ssize_t n;
 
-	n = iov_iter_get_pages_alloc2(it, &pages, len, &start);
+	n = p9x_iter_pin_pages(it, &pages, len, &start);
 	if (n <= 0)
 		return n ? n : -EFAULT;
 	npages = DIV_ROUND_UP(start + n, PAGE_SIZE);
 	bv = kvmalloc_array(npages, sizeof(*bv), GFP_NOFS);
 	if (!bv) {
-		for (i = 0; i < npages; i++)
-			put_page(pages[i]);
+		unpin_user_pages(pages, npages);
 		kvfree(pages);
 		iov_iter_revert(it, n);
 		return -ENOMEM;

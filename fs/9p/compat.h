@@ -372,4 +372,68 @@ static inline pid_t p9x_fl_pid(const struct file_lock *fl)
 #define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) ((void)(real_fn_name))
 #endif
 
+/*
+ * Zero-copy user memory is pinned (FOLL_PIN) for the device.  6.3 has
+ * iov_iter_extract_pages(); 6.1 pins the iterator's first user segment
+ * itself, as iov_iter_get_pages_alloc2() finds it.  Either way: the bytes
+ * pinned (the iterator advanced past them), the pages in a kvmalloc'd
+ * array at *@pages (release: unpin_user_pages(), kvfree()) and the
+ * offset of the first byte in the first page at *@start.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#if P9X_KV_AT_LEAST(6, 3)
+static inline ssize_t p9x_iter_pin_pages(struct iov_iter *it,
+					 struct page ***pages, size_t len,
+					 size_t *start)
+{
+	return iov_iter_extract_pages(it, pages, len, UINT_MAX, 0, start);
+}
+#else
+static inline ssize_t p9x_iter_pin_pages(struct iov_iter *it,
+					 struct page ***pages, size_t len,
+					 size_t *start)
+{
+	const struct iovec *iov = it->iov;
+	unsigned long addr;
+	size_t skip = it->iov_offset, seg;
+	int n, got;
+
+	if (!user_backed_iter(it))
+		return -EFAULT;
+	if (!iov_iter_count(it) || !len)
+		return 0;
+	if (iter_is_ubuf(it)) {
+		addr = (unsigned long)it->ubuf + skip;
+		seg = it->count;
+	} else {
+		while (iov->iov_len == skip) {
+			iov++;
+			skip = 0;
+		}
+		addr = (unsigned long)iov->iov_base + skip;
+		seg = iov->iov_len - skip;
+	}
+	len = min3(len, seg, iov_iter_count(it));
+	*start = offset_in_page(addr);
+	n = DIV_ROUND_UP(*start + len, PAGE_SIZE);
+	*pages = kvmalloc_array(n, sizeof(**pages), GFP_KERNEL);
+	if (!*pages)
+		return -ENOMEM;
+	got = pin_user_pages_fast(addr - *start, n,
+				  iov_iter_rw(it) == ITER_DEST ? FOLL_WRITE : 0,
+				  *pages);
+	if (got <= 0) {
+		kvfree(*pages);
+		*pages = NULL;
+		return got ? got : -EFAULT;
+	}
+	len = min_t(size_t, len, (size_t)got * PAGE_SIZE - *start);
+	iov_iter_advance(it, len);
+	return len;
+}
+#endif
+
 #endif /* _9PLX_COMPAT_H */
