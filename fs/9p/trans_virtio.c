@@ -19,6 +19,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/bvec.h>
+#include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -223,9 +224,26 @@ static int p9x_vchan_request(struct p9x_client *c, struct p9x_req *req)
 			virtqueue_kick(ch->vq);
 			break;
 		}
-		if (err != -ENOSPC || !ch->inflight) {
-			err = err == -ENOSPC ? -EMSGSIZE : err;
+		if (err != -ENOSPC)
 			break;
+		if (!ch->inflight) {
+			/*
+			 * An idle ring refuses a chain only when the table
+			 * of indirect descriptors could not be allocated
+			 * (GFP_ATOMIC, under our lock): memory is short for
+			 * a moment.  Try again a tick later rather than fail
+			 * the call with an error that means nothing to it.
+			 * Without indirect descriptors msize keeps every
+			 * chain within the ring (p9x_vchan_open()).
+			 */
+			spin_unlock_irqrestore(&ch->lock, flags);
+			if (!virtio_has_feature(ch->vdev,
+						VIRTIO_RING_F_INDIRECT_DESC))
+				return -EMSGSIZE;
+			if (schedule_timeout_killable(1) ||
+			    fatal_signal_pending(current))
+				return -EINTR;
+			continue;
 		}
 		/* The ring is full: wait for the device to hand one back. */
 		seen = ch->completions;
