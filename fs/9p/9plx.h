@@ -264,6 +264,7 @@ void p9x_inode_add_open_fid(struct inode *inode, struct p9x_fid *fid);
 void p9x_inode_del_open_fid(struct inode *inode, struct p9x_fid *fid);
 struct p9x_fid *p9x_inode_open_fid(struct inode *inode, bool mine);
 struct p9x_fid *p9x_dentry_fid(struct dentry *dentry);
+int p9x_dentry_statfs(struct dentry *dentry, struct p9x_statfs *st);
 void p9x_dentry_add_fid(struct dentry *dentry, struct p9x_fid *fid);
 void p9x_dentry_put_fids(struct dentry *dentry);
 u32 p9x_open_flags(unsigned int flags);

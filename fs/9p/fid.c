@@ -270,6 +270,25 @@ static struct p9x_fid *p9x_dentry_fid_how(struct dentry *dentry, bool *fresh)
 }
 
 /**
+ * p9x_dentry_statfs() - Tstatfs of the host filesystem a dentry is on
+ * @dentry: the dentry
+ * @st: the server's answer, on success
+ *
+ * Return: 0 or a negative errno.
+ */
+int p9x_dentry_statfs(struct dentry *dentry, struct p9x_statfs *st)
+{
+	struct p9x_fid *fid = p9x_dentry_fid(dentry);
+	int err;
+
+	if (IS_ERR(fid))
+		return PTR_ERR(fid);
+	err = p9x_statfs(fid, st);
+	p9x_fid_put(fid);
+	return err;
+}
+
+/**
  * p9x_dentry_fid() - get a fid on a dentry for the current user
  * @dentry: the dentry
  *

@@ -277,14 +277,9 @@ static int p9x_show_options(struct seq_file *m, struct dentry *root)
 static int p9x_sb_statfs(struct dentry *dentry, struct kstatfs *buf)
 {
 	struct p9x_statfs st;
-	struct p9x_fid *fid;
 	int err;
 
-	fid = p9x_dentry_fid(dentry);
-	if (IS_ERR(fid))
-		return PTR_ERR(fid);
-	err = p9x_statfs(fid, &st);
-	p9x_fid_put(fid);
+	err = p9x_dentry_statfs(dentry, &st);
 	if (err)
 		return err;
 	buf->f_type = st.fs_type;
