@@ -93,6 +93,8 @@ struct p9x_sb {
 /* p9x_inode.flags */
 #define P9X_ISTALE	0	/* attributes changed on the server */
 #define P9X_IGEN	1	/* i_generation is the server's */
+#define P9X_IFSID	2	/* fsid is known (9P2000.L, cache=loose) */
+#define P9X_IALONE	3	/* 9P2000.L: never found again by qid */
 
 /**
  * struct p9x_inode - 9plx inode
@@ -100,6 +102,8 @@ struct p9x_sb {
  *	identity in the inode hash
  * @dev: st_dev for the file: the guest device of its host filesystem
  * @flags: P9X_I* bits
+ * @fsid: 9P2000.L: the Tstatfs fs_id of the host filesystem the file is on
+ *	(its own for a directory), once P9X_IFSID is set; see p9x_same_file()
  * @wfid: read-write fid for page-cache writeback (cached modes), under
  *	i_lock
  * @ofids: fids of the open files of this inode, under i_lock; after an
@@ -116,6 +120,7 @@ struct p9x_inode {
 	struct p9x_qid qid;
 	dev_t dev;
 	unsigned long flags;
+	u64 fsid;
 	struct p9x_fid *wfid;
 	struct hlist_head ofids;
 	struct rw_semaphore wb_sem;
@@ -209,6 +214,8 @@ extern const struct xattr_handler p9x_xattr_acl_default;
 
 /* inode.c */
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
+struct inode *p9x_iget_at(struct dentry *parent, struct p9x_fid *nfid,
+			  const struct p9x_attr *attr);
 void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);
 struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
 			  umode_t type, u32 gen);

@@ -5,9 +5,14 @@
  * In a 9P2000.Lx session an inode is found by its qid and file type:
  * (type, path, dev) names one host file, so one inode stands for it however
  * it is reached.  In a 9P2000.L session qid.path alone may name several
- * host files (one per host filesystem), so, as the in-kernel client does
- * without a cache, every lookup gets an inode of its own: a shared one
- * could splice one directory's dentry, and its fids, onto another.
+ * host files (one per host filesystem).  Without a cache every lookup gets
+ * an inode of its own, as the in-kernel client does: a shared one could
+ * splice one directory's dentry, and its fids, onto another.  With
+ * cache=loose one inode per file is needed for its pages, so an inode is
+ * shared only once the server has shown it is the same file: the same
+ * qid path, type, generation and version (asked again through the inode's
+ * own fid where the version moved), and the same host filesystem where
+ * Tstatfs tells them apart (p9x_same_file()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,12 +26,21 @@
 
 static struct kmem_cache *p9x_inode_cachep;
 
+/*
+ * What p9x_inode_test() compares.  @strict and @has_fsid only matter in
+ * 9P2000.L sessions: the qid version must be the inode's, and an inode
+ * whose host filesystem is known must be on @fsid.
+ */
 struct p9x_ikey {
 	const struct p9x_qid *qid;
 	umode_t type;
 	dev_t dev;
 	bool has_gen;
 	u32 gen;
+	bool dotl;
+	bool strict;
+	bool has_fsid;
+	u64 fsid;
 };
 
 static unsigned long p9x_qid_hash(const struct p9x_qid *qid)
@@ -38,7 +52,8 @@ static unsigned long p9x_qid_hash(const struct p9x_qid *qid)
 static int p9x_inode_test(struct inode *inode, void *data)
 {
 	const struct p9x_ikey *key = data;
-	const struct p9x_qid *mine = &P9X_I(inode)->qid;
+	struct p9x_inode *pi = P9X_I(inode);
+	const struct p9x_qid *mine = &pi->qid;
 
 	/*
 	 * A directory removed through this guest, still held (a process's
@@ -47,11 +62,25 @@ static int p9x_inode_test(struct inode *inode, void *data)
 	 */
 	if (S_ISDIR(inode->i_mode) && !inode->i_nlink)
 		return 0;
-	return mine->path == key->qid->path && mine->dev == key->qid->dev &&
-	       mine->type == key->qid->type &&
-	       (inode->i_mode & S_IFMT) == key->type &&
-	       !(key->has_gen && test_bit(P9X_IGEN, &P9X_I(inode)->flags) &&
-		 inode->i_generation != key->gen);
+	if (mine->path != key->qid->path || mine->dev != key->qid->dev ||
+	    mine->type != key->qid->type ||
+	    (inode->i_mode & S_IFMT) != key->type ||
+	    (key->has_gen && test_bit(P9X_IGEN, &pi->flags) &&
+	     inode->i_generation != key->gen))
+		return 0;
+	if (!key->dotl)
+		return 1;
+	/*
+	 * 9P2000.L: a generation on one side only is a mismatch too, and so
+	 * is an inode p9x_same_file() could not place.
+	 */
+	if (key->has_gen != test_bit(P9X_IGEN, &pi->flags) ||
+	    test_bit(P9X_IALONE, &pi->flags))
+		return 0;
+	if (key->strict && READ_ONCE(mine->version) != key->qid->version)
+		return 0;
+	return !(key->has_fsid && test_bit(P9X_IFSID, &pi->flags) &&
+		 READ_ONCE(pi->fsid) != key->fsid);
 }
 
 /* 9P2000.L: qids are not unique, so no inode is ever found again. */
@@ -72,6 +101,10 @@ static int p9x_inode_set(struct inode *inode, void *data)
 	if (key->has_gen) {
 		inode->i_generation = key->gen;
 		set_bit(P9X_IGEN, &P9X_I(inode)->flags);
+	}
+	if (key->has_fsid) {
+		P9X_I(inode)->fsid = key->fsid;
+		set_bit(P9X_IFSID, &P9X_I(inode)->flags);
 	}
 	return 0;
 }
@@ -157,14 +190,191 @@ static umode_t p9x_attr_type(const struct p9x_attr *attr)
 	}
 }
 
-/**
- * p9x_iget() - find or create the inode for a file the server described
- * @sb: the superblock
- * @attr: an Rgetattr for the file
- *
- * Return: a referenced inode, or an ERR_PTR (-EIO for a nonsense type).
+/*
+ * Keep @fsid as @pi's host filesystem.  p9x_inode_test() reads it under
+ * the inode hash lock, which this does not take: the fsid is written
+ * before the bit that says it is there, and read after it
+ * (test_bit_acquire()).
  */
-struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
+static void p9x_inode_set_fsid(struct p9x_inode *pi, u64 fsid)
+{
+	WRITE_ONCE(pi->fsid, fsid);
+	/* Pairs with test_bit_acquire() of P9X_IFSID. */
+	smp_mb__before_atomic();
+	set_bit(P9X_IFSID, &pi->flags);
+}
+
+/* The host filesystem of a directory (9P2000.L), asked once and kept. */
+static int p9x_dir_fsid(struct dentry *dir, u64 *fsid)
+{
+	struct p9x_inode *pi = P9X_I(d_inode(dir));
+	struct p9x_statfs st;
+	int err;
+
+	if (test_bit_acquire(P9X_IFSID, &pi->flags)) {
+		*fsid = READ_ONCE(pi->fsid);
+		return 0;
+	}
+	err = p9x_dentry_statfs(dir, &st);
+	if (err)
+		return err;
+	*fsid = st.fs_id;
+	p9x_inode_set_fsid(pi, st.fs_id);
+	return 0;
+}
+
+/* A fid that names @inode's own file: an open one, else its dentry's. */
+static struct p9x_fid *p9x_inode_own_fid(struct inode *inode)
+{
+	struct p9x_fid *fid = p9x_inode_open_fid(inode, false);
+	struct dentry *alias;
+
+	if (fid)
+		return fid;
+	alias = d_find_alias(inode);
+	if (!alias)
+		return ERR_PTR(-ENOENT);
+	fid = p9x_dentry_fid(alias);
+	dput(alias);
+	return fid;
+}
+
+/*
+ * 9P2000.L, cache=loose: the qid version of @inode, once different from
+ * @key's, moved with a change of the file (this guest's own writes move
+ * it too) if the inode's own fid now reports @key's version.
+ */
+static bool p9x_same_version(struct inode *inode, const struct p9x_ikey *key)
+{
+	struct p9x_inode *pi = P9X_I(inode);
+	struct p9x_attr attr;
+	struct p9x_fid *fid;
+	int err;
+
+	if (READ_ONCE(pi->qid.version) == key->qid->version)
+		return true;
+	fid = p9x_inode_own_fid(inode);
+	if (IS_ERR(fid))
+		return false;
+	err = p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
+	p9x_fid_put(fid);
+	if (err || attr.qid.path != key->qid->path ||
+	    attr.qid.type != key->qid->type ||
+	    attr.qid.version != key->qid->version ||
+	    p9x_attr_other_file(inode, &attr))
+		return false;
+	WRITE_ONCE(pi->qid.version, attr.qid.version);
+	return true;
+}
+
+/*
+ * 9P2000.L, cache=loose: the host filesystem of the file @key describes,
+ * walked to as @nfid under @parent: a directory may be a mount point, so
+ * its own; anything else is on its directory's.
+ */
+static int p9x_key_fsid(struct p9x_ikey *key, struct dentry *parent,
+			struct p9x_fid *nfid)
+{
+	struct p9x_statfs st;
+	int err;
+
+	if (key->has_fsid)
+		return 0;
+	if (S_ISDIR(key->type)) {
+		err = p9x_statfs(nfid, &st);
+		key->fsid = st.fs_id;
+	} else {
+		err = p9x_dir_fsid(parent, &key->fsid);
+	}
+	if (!err)
+		key->has_fsid = true;
+	return err;
+}
+
+/* The same for @inode, kept in it. */
+static int p9x_inode_fsid(struct inode *inode, u64 *fsid)
+{
+	struct p9x_inode *pi = P9X_I(inode);
+	struct dentry *alias, *dir;
+	int err;
+
+	if (test_bit_acquire(P9X_IFSID, &pi->flags)) {
+		*fsid = READ_ONCE(pi->fsid);
+		return 0;
+	}
+	alias = d_find_alias(inode);
+	if (!alias)
+		return -ENOENT;
+	if (S_ISDIR(inode->i_mode)) {
+		err = p9x_dir_fsid(alias, fsid);
+	} else {
+		dir = dget_parent(alias);
+		err = p9x_dir_fsid(dir, fsid);
+		dput(dir);
+		if (!err)
+			p9x_inode_set_fsid(pi, *fsid);
+	}
+	dput(alias);
+	return err;
+}
+
+/**
+ * p9x_same_file() - is an inode the file a 9P2000.L lookup found?
+ * @inode: an inode p9x_inode_test() matched: same qid path and type, same
+ *	generation
+ * @key: what the lookup found; updated so that, if the answer is no,
+ *	p9x_inode_test() tells @inode apart next time
+ * @parent: the directory the lookup walked from
+ * @nfid: the fid it walked to the file
+ *
+ * A qid version that differs is asked again through the inode's own fid;
+ * then, unless the file is a non-directory in @parent itself, the host
+ * filesystems of both are compared by Tstatfs (kept per directory, so
+ * asked once each).  Only files whose qid path meets an inode the guest
+ * holds pay for this.  An inode whose place cannot be told (no name, no
+ * open file) is taken for another file, and never matched again.
+ *
+ * Return: true if @inode is the file.
+ */
+static bool p9x_same_file(struct inode *inode, struct p9x_ikey *key,
+			  struct dentry *parent, struct p9x_fid *nfid)
+{
+	struct dentry *alias, *dir;
+	u64 fsid;
+	bool same;
+
+	if (!p9x_same_version(inode, key)) {
+		key->strict = true;
+		return false;
+	}
+	if (!S_ISDIR(inode->i_mode)) {
+		alias = d_find_alias(inode);
+		if (alias) {
+			dir = dget_parent(alias);
+			same = dir == parent;
+			dput(dir);
+			dput(alias);
+			if (same)
+				return true;
+		}
+	}
+	if (p9x_key_fsid(key, parent, nfid))
+		return false;
+	if (p9x_inode_fsid(inode, &fsid)) {
+		set_bit(P9X_IALONE, &P9X_I(inode)->flags);
+		return false;
+	}
+	return fsid == key->fsid;
+}
+
+/*
+ * Find or make the inode for @attr; with @parent and @nfid (a lookup or a
+ * new name), a 9P2000.L session with cache=loose checks an inode it finds
+ * by p9x_same_file().
+ */
+static struct inode *p9x_iget_key(struct super_block *sb,
+				  const struct p9x_attr *attr,
+				  struct dentry *parent, struct p9x_fid *nfid)
 {
 	struct p9x_ikey key = {
 		.qid = &attr->qid,
@@ -173,14 +383,11 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 		.gen = (u32)attr->gen,
 	};
 	struct p9x_sb *sbi = P9X_SB(sb);
-	/*
-	 * 9P2000.L with cache=loose shares inodes by qid path, as the
-	 * in-kernel client does: its cached pages and attributes need one
-	 * inode per file, and the collisions are that dialect's limit.
-	 */
-	bool unique = sbi->c->dialect == P9X_DIALECT_LX ||
-		      sbi->opts.cache == P9X_CACHE_LOOSE;
+	bool lx = sbi->c->dialect == P9X_DIALECT_LX;
+	bool loose = sbi->opts.cache == P9X_CACHE_LOOSE;
+	int (*test)(struct inode *inode, void *data) = p9x_inode_test;
 	struct inode *inode;
+	int tries = 0;
 
 	if (!key.type || !(attr->valid & P9X_GETATTR_MODE)) {
 		pr_err_ratelimited("%s: server sent no valid file type for qid %llx\n",
@@ -189,12 +396,29 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 	}
 	if (p9x_devmap_get(&sbi->devmap, attr->qid.dev, &key.dev))
 		return ERR_PTR(-ENOMEM);
-	inode = iget5_locked(sb, p9x_qid_hash(&attr->qid),
-			     unique ? p9x_inode_test : p9x_inode_test_never,
-			     p9x_inode_set, &key);
+	/*
+	 * 9P2000.L without cache=loose: a new inode for every lookup.  With
+	 * it, an inode found without a directory to place it (the root)
+	 * must match exactly.
+	 */
+	if (!lx && !loose)
+		test = p9x_inode_test_never;
+	key.dotl = !lx;
+	key.strict = !lx && !parent;
+again:
+	inode = iget5_locked(sb, p9x_qid_hash(&attr->qid), test, p9x_inode_set,
+			     &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 	if (!(inode->i_state & I_NEW)) {
+		if (key.dotl && parent &&
+		    !p9x_same_file(inode, &key, parent, nfid)) {
+			iput(inode);
+			/* Every round rules out one inode or more. */
+			if (++tries > 3)
+				test = p9x_inode_test_never;
+			goto again;
+		}
 		p9x_inode_update(inode, attr);
 		return inode;
 	}
@@ -224,6 +448,49 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
 	p9x_inode_update(inode, attr);
 	unlock_new_inode(inode);
 	return inode;
+}
+
+/**
+ * p9x_iget() - find or create the inode for a file the server described
+ * @sb: the superblock
+ * @attr: an Rgetattr for the file
+ *
+ * Return: a referenced inode, or an ERR_PTR (-EIO for a nonsense type).
+ */
+struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
+{
+	return p9x_iget_key(sb, attr, NULL, NULL);
+}
+
+/**
+ * p9x_iget_at() - the inode for a file found by name
+ * @parent: the directory's dentry
+ * @nfid: the fid walked to the file
+ * @attr: an Rgetattr for the file
+ *
+ * As p9x_iget(); in a 9P2000.L session with cache=loose, an inode found
+ * by qid is checked to be the same host file (p9x_same_file()).
+ *
+ * Return: a referenced inode, or an ERR_PTR.
+ */
+struct inode *p9x_iget_at(struct dentry *parent, struct p9x_fid *nfid,
+			  const struct p9x_attr *attr)
+{
+	return p9x_iget_key(parent->d_sb, attr, parent, nfid);
+}
+
+/*
+ * Attributes read through a fid of @inode's own: a 9P2000.L qid version
+ * that moved (a write, here or on the host) is the inode's from now on,
+ * so a later lookup of the file finds it without asking again.
+ */
+static void p9x_inode_keep_version(struct inode *inode,
+				   const struct p9x_attr *attr)
+{
+	struct p9x_inode *pi = P9X_I(inode);
+
+	if (attr->qid.path == pi->qid.path && attr->qid.type == pi->qid.type)
+		WRITE_ONCE(pi->qid.version, attr->qid.version);
 }
 
 /**
@@ -307,7 +574,7 @@ struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
 		return d_splice_alias(NULL, dentry);
 	}
 
-	inode = p9x_iget(dir->i_sb, &attr);
+	inode = p9x_iget_at(dentry->d_parent, fid, &attr);
 	if (IS_ERR(inode)) {
 		p9x_fid_put(fid);
 		return ERR_CAST(inode);
@@ -365,12 +632,14 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	/* The name leads to another file now than the one held here. */
 	if (!err && p9x_attr_other_file(inode, &attr))
 		err = -ESTALE;
-	if (!err)
+	if (!err) {
+		p9x_inode_keep_version(inode, &attr);
 		p9x_inode_update(inode, &attr);
-	else if (loose)
+	} else if (loose) {
 		p9x_attrs_stale(inode);
-	else
+	} else {
 		return err;
+	}
 fill:
 	p9x_fillattr(idmap, request_mask, inode, stat);
 	stat->dev = P9X_I(inode)->dev;
@@ -427,6 +696,7 @@ struct inode *p9x_alloc_inode(struct super_block *sb)
 	memset(&pi->qid, 0, sizeof(pi->qid));
 	pi->dev = sb->s_dev;
 	pi->flags = 0;
+	pi->fsid = 0;
 	pi->wfid = NULL;
 	INIT_HLIST_HEAD(&pi->ofids);
 	atomic_set(&pi->wb_fails, 0);

@@ -69,7 +69,7 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 			p9x_acl_release(acls);
 		return PTR_ERR(fid);
 	}
-	inode = p9x_iget(dir->i_sb, &attr);
+	inode = p9x_iget_at(dentry->d_parent, fid, &attr);
 	if (IS_ERR(inode)) {
 		err = PTR_ERR(inode);
 		goto out_fid;
