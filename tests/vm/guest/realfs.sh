@@ -17,6 +17,11 @@
 #   (and read), "w<index> <second>" is appended to the second by path.
 #   The host then checks where each append landed (tests/vm/run:
 #   realfs-CACHE/host-writes and host-contents).
+#   replaced-CACHE: rep-<slot>, a file on the share's own tmpfs, is read
+#   through the mount, then replaced by a new file through a second
+#   mount (tag realb9, cache=none); an append through the first mount
+#   must land after the new file's contents, and the first mount must
+#   then read what the second does.
 #   ids-CACHE: 9P2000.Lx only: every file and directory has a (st_dev,
 #   st_ino) of its own, and there are as many devices as on the host.
 #
@@ -43,8 +48,8 @@ rf_mount() {
 	else
 		mod_loaded 9plx || modload 9plx || return 1
 	fi
-	try_mount 9p "$RF_OPTS,cache=$1" real9 "$RF" && return 0
-	why "mount real9 cache=$1: $(cat /tmp/mount.err)"
+	try_mount 9p "$RF_OPTS,cache=$1" "${2:-real9}" "${3:-$RF}" && return 0
+	why "mount ${2:-real9} cache=$1: $(cat /tmp/mount.err)"
 	return 1
 }
 
@@ -103,6 +108,29 @@ c_rf_writes() {
 	return 1
 }
 
+# c_rf_replaced CACHE
+c_rf_replaced() {
+	_f=rep-$RF_ID-$1
+	rf_mount "$1" || return 1
+	rf_mount none realb9 /mnt/realb || { umount_if "$RF"; return 1; }
+	_old=$(cat "$RF/$_f")
+	rm "/mnt/realb/$_f" && printf 'new\n' >"/mnt/realb/$_f"
+	printf 'appended\n' >>"$RF/$_f" 2>/tmp/rf.err
+	_rc=$?
+	sync
+	_b=$(tr '\0' @ <"/mnt/realb/$_f")
+	_a=$(tr '\0' @ <"$RF/$_f")
+	umount_if "$RF"
+	umount_if /mnt/realb
+	_want=$(printf 'new\nappended')
+	[ "$_old" = "old contents of $_f" ] || { why "first read '$_old'"; return 1; }
+	[ "$_rc" = 0 ] || { why "append: $(cat /tmp/rf.err)"; return 1; }
+	[ "$_b" = "$_want" ] || { why "the server has '$(echo "$_b" | tr '\n' '|')', want 'new|appended'"; return 1; }
+	[ "$_a" = "$_want" ] && return 0
+	why "the first mount reads '$(echo "$_a" | tr '\n' '|')', the server 'new|appended'"
+	return 1
+}
+
 # c_rf_ids CACHE: 9P2000.Lx sessions only.
 c_rf_ids() {
 	if [ "$RF_VERSION" != 9p2000.Lx ]; then
@@ -139,6 +167,10 @@ else
 		check "dirs-$_c" c_rf_dirs "$_c"
 		KNOWN=""
 		check "writes-$_c" c_rf_writes "$_c"
+		[ "$RF_CLIENT" != stock ] ||
+			KNOWN="reference: the in-kernel client in 9P2000.L"
+		check "replaced-$_c" c_rf_replaced "$_c"
+		KNOWN=""
 		check "ids-$_c" c_rf_ids "$_c"
 	done
 fi

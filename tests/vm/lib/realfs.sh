@@ -15,6 +15,8 @@
 #                     inode number in all three
 #   ext4/             an ext4 image, root inode 2
 #   xfs/              an xfs image, root inode 128
+#   rep-SLOT          a file per slot on REAL's own tmpfs (guest/realfs.sh
+#                     replaces it through a second mount)
 #   overlay/          overlayfs (xino=off): its lower layer an ext4 image
 #                     made like ext4/, its upper layer on a tmpfs; the
 #                     root is the upper directory, inode 2
@@ -80,6 +82,9 @@ realfs_create() {
 			printf '%s/%s\n' "$i" "$s" >"$r/$i/$s"
 		done
 		printf 'overlay/%s\n' "$s" >"$d/lower/$s"
+	done
+	for s in "$@"; do
+		printf 'old contents of rep-%s\n' "$s" >"$r/rep-$s"
 	done
 	: >"$r/ext4/lost+found/mark-ext4"
 	: >"$d/lower/lost+found/mark-overlay"
