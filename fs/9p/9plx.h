@@ -214,6 +214,7 @@ extern const struct xattr_handler p9x_xattr_acl_default;
 
 /* inode.c */
 struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
+bool p9x_fid_names_inode(struct inode *inode, const struct p9x_fid *fid);
 struct inode *p9x_iget_at(struct dentry *parent, struct p9x_fid *nfid,
 			  const struct p9x_attr *attr);
 void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);

@@ -373,6 +373,9 @@ retry:
 		p9x_fid_put(fid);
 	}
 	err = IS_ERR(nfid) ? PTR_ERR(nfid) : p9x_lopen(nfid, p9flags);
+	/* Opened, but another file than the dentry's inode. */
+	if (!err && !p9x_fid_names_inode(d_inode(dentry), nfid))
+		err = -ESTALE;
 	if (!err)
 		return nfid;
 	if (!IS_ERR(nfid))
@@ -380,12 +383,18 @@ retry:
 	/*
 	 * A server that names fids by path (QEMU) may have left a fid kept
 	 * on the dentry at a path a rename took away: walk the name again
-	 * once before believing the file is gone.
+	 * once before believing the file is gone, or another.
 	 */
-	if (err == -ENOENT && again) {
+	if ((err == -ENOENT || err == -ESTALE) && again) {
 		again = false;
 		p9x_dentry_forget_fids(dentry);
 		goto retry;
 	}
+	/*
+	 * The name leads to another file now: off the hash with the dentry,
+	 * so that an open(2) the VFS retries on -ESTALE looks it up again.
+	 */
+	if (err == -ESTALE)
+		d_drop(dentry);
 	return ERR_PTR(err);
 }

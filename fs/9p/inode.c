@@ -494,6 +494,23 @@ static void p9x_inode_keep_version(struct inode *inode,
 }
 
 /**
+ * p9x_fid_names_inode() - is an open fid on the file of an inode?
+ * @inode: the inode the dentry holds
+ * @fid: a fid just opened (Tlopen, Tlcreate), whose qid is the reply's
+ *
+ * A name walked again may lead to another file than the inode's (the
+ * host replaced it): such a fid must not serve the inode's pages.
+ *
+ * Return: false if the server named another file.
+ */
+bool p9x_fid_names_inode(struct inode *inode, const struct p9x_fid *fid)
+{
+	const struct p9x_qid *q = &P9X_I(inode)->qid;
+
+	return fid->qid.path == q->path && fid->qid.dev == q->dev;
+}
+
+/**
  * p9x_ilookup() - the inode the guest holds for a file, if any
  * @sb: the superblock of a 9P2000.Lx session
  * @qid: the file's qid (type, path and host device)

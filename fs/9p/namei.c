@@ -144,8 +144,14 @@ static int p9x_create(struct p9x_idmap *idmap, struct inode *dir,
  */
 static int p9x_file_preopened(struct inode *inode, struct file *file)
 {
-	int err = generic_file_open(inode, file);
+	int err;
 
+	/* The file opened must be the inode's (another lookup came first). */
+	if (!p9x_fid_names_inode(inode, file->private_data)) {
+		d_drop(file->f_path.dentry);
+		return -ESTALE;
+	}
+	err = generic_file_open(inode, file);
 	if (!err)
 		p9x_file_opened(inode, file, file->private_data);
 	return err;
