@@ -67,7 +67,7 @@ static int wrong(const char *step, const char *what)
 	return 1;
 }
 
-static void ok(const char *step, const char *what)
+static void step_ok(const char *step, const char *what)
 {
 	printf("ok %s %s\n", step, what);
 }
@@ -117,7 +117,7 @@ static int make_file(const char *path, int c, size_t len)
 	return close(fd);
 }
 
-static int drop_caches(void)
+static int drop_guest_caches(void)
 {
 	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
 	int err = 0;
@@ -158,7 +158,7 @@ static int c_partial(const char *dir, const char *mdir, const char *how)
 	p = path_of(dir, name);
 	if (make_file(p, 'A', sizeof(buf)))
 		return bad("make", p);
-	if (drop_caches())
+	if (drop_guest_caches())
 		return bad("drop_caches", "");
 	fd = open(p, wronly ? O_WRONLY : O_RDWR);
 	if (fd < 0)
@@ -173,7 +173,7 @@ static int c_partial(const char *dir, const char *mdir, const char *how)
 	memset(buf + 100, 'B', 8192);
 	if (model(mdir, name, buf, sizeof(buf)))
 		return bad("model", name);
-	ok("partial", p);
+	step_ok("partial", p);
 	free(p);
 	return 0;
 }
@@ -186,7 +186,7 @@ static int c_reuse(const char *dir, const char *mdir)
 
 	if (make_file(p, 'A', 100))
 		return bad("make", p);
-	if (drop_caches())
+	if (drop_guest_caches())
 		return bad("drop_caches", "");
 	fd = open(p, O_WRONLY);
 	if (fd < 0)
@@ -204,7 +204,7 @@ static int c_reuse(const char *dir, const char *mdir)
 	memset(buf, 'B', sizeof(buf));
 	if (model(mdir, "reuse", buf, sizeof(buf)))
 		return bad("model", "reuse");
-	ok("reuse", p);
+	step_ok("reuse", p);
 	free(p);
 	return 0;
 }
@@ -251,7 +251,7 @@ static int c_odirect(const char *dir, const char *mdir)
 	memset(model_buf + 4096, 'D', 4096);
 	if (model(mdir, "odirect", model_buf, sizeof(model_buf)))
 		return bad("model", "odirect");
-	ok("odirect", p);
+	step_ok("odirect", p);
 	free(p);
 	return 0;
 }
@@ -288,13 +288,13 @@ static int c_full(const char *dir, const char *mdir)
 	}
 	if (!enospc)
 		return wrong("full", "4 MiB fit into 1 MiB: no write nor fsync failed");
-	ok("full", "the writes or the fsync failed with no space");
+	step_ok("full", "the writes or the fsync failed with no space");
 	if (truncate(big, 0))
 		return bad("truncate", big);
 	if (fsync(fd))
 		return bad("fsync-after-truncate", big);
 	close(fd);
-	ok("truncate", big);
+	step_ok("truncate", big);
 	fd = open(small, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return bad("open", small);
@@ -306,7 +306,7 @@ static int c_full(const char *dir, const char *mdir)
 		return bad("close", small);
 	if (model(mdir, "big", "", 0) || model(mdir, "small", "hello", 5))
 		return bad("model", "big/small");
-	ok("small", small);
+	step_ok("small", small);
 	free(big);
 	free(small);
 	return 0;
@@ -352,7 +352,7 @@ static int c_fsize(const char *dir, const char *mdir)
 		return bad("setrlimit", "back");
 	if (model(mdir, "fsize", "ok", 2))
 		return bad("model", "fsize");
-	ok("fsize", p);
+	step_ok("fsize", p);
 	free(p);
 	return 0;
 }
@@ -383,7 +383,7 @@ static int c_ctime(const char *dir)
 		if (st.st_ctim.tv_sec > before[i].st_ctim.tv_sec ||
 		    (st.st_ctim.tv_sec == before[i].st_ctim.tv_sec &&
 		     st.st_ctim.tv_nsec > before[i].st_ctim.tv_nsec)) {
-			ok("ctime", names[i]);
+			step_ok("ctime", names[i]);
 		} else {
 			printf("FAIL ctime: %s: %lld.%09ld before, %lld.%09ld after\n",
 			       names[i], (long long)before[i].st_ctim.tv_sec,
