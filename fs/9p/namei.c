@@ -537,8 +537,9 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 	 * on the server: a truncate is how a user frees space) nor what
 	 * stays, whose errors fsync reports.
 	 */
-	if (ia->ia_valid & ATTR_SIZE)
-		down_write(&P9X_I(inode)->wb_sem);
+	if ((ia->ia_valid & ATTR_SIZE) &&
+	    down_write_killable(&P9X_I(inode)->wb_sem))
+		return -EINTR;
 	fid = p9x_setattr_fid(dentry, ia);
 	if (IS_ERR(fid)) {
 		err = PTR_ERR(fid);
