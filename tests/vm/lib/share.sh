@@ -82,6 +82,10 @@ share_fill_dev() {
 		for sv in stock patched upstock uppatched; do
 			for c in loose none; do
 				printf 'seed original\n' >"$d/seed-$k-$sv-$c"
+				# One mtime in p1 and p2: QEMU's qid.version
+				# is built from it, so the qids of p1's and
+				# p2's file are equal, not only their paths.
+				touch -d '2023-01-02 03:04:05' "$d/seed-$k-$sv-$c"
 			done
 		done
 	done
