@@ -81,9 +81,9 @@ static void p9x_req_free(struct p9x_req *req)
 	unsigned long flags;
 
 	if (req->tag != P9X_NOTAG) {
-		spin_lock_irqsave(&c->lock, flags);
-		idr_remove(&c->tags, req->tag);
-		spin_unlock_irqrestore(&c->lock, flags);
+		xa_lock_irqsave(&c->tags, flags);
+		__xa_erase(&c->tags, req->tag);
+		xa_unlock_irqrestore(&c->tags, flags);
 	}
 	if (req->tc != req->tc_small)
 		kvfree(req->tc);
@@ -115,7 +115,8 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 				   u32 tc_cap, u32 rc_cap, bool notag)
 {
 	struct p9x_req *req;
-	int tag;
+	u32 tag;
+	int err;
 
 	req = kmem_cache_alloc(p9x_req_cache, GFP_NOFS);
 	if (!req)
@@ -150,14 +151,12 @@ static struct p9x_req *p9x_req_new(struct p9x_client *c, u8 rtype,
 	refcount_inc(&c->ref);
 
 	if (!notag) {
-		idr_preload(GFP_NOFS);
-		spin_lock_irq(&c->lock);
-		tag = idr_alloc(&c->tags, req, 0, P9X_NOTAG, GFP_NOWAIT);
-		spin_unlock_irq(&c->lock);
-		idr_preload_end();
-		if (tag < 0) {
+		err = xa_alloc_irq(&c->tags, &tag, req,
+				   XA_LIMIT(0, P9X_NOTAG - 1), GFP_NOFS);
+		if (err) {
 			p9x_req_put(req);
-			return ERR_PTR(tag == -ENOSPC ? -EAGAIN : tag);
+			/* -EBUSY: every tag is taken */
+			return ERR_PTR(err == -EBUSY ? -EAGAIN : err);
 		}
 		req->tag = tag;
 	}
@@ -1943,7 +1942,7 @@ struct p9x_client *p9x_client_create(const char *addr,
 	refcount_set(&c->ref, 1);
 	spin_lock_init(&c->lock);
 	init_waitqueue_head(&c->clunks_wq);
-	idr_init(&c->tags);
+	xa_init_flags(&c->tags, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 	ida_init(&c->fids);
 	c->ops = o->ops;
 	c->msize = min(o->msize, o->ops->maxsize);
@@ -1965,7 +1964,7 @@ static void p9x_client_put(struct p9x_client *c)
 {
 	if (!refcount_dec_and_test(&c->ref))
 		return;
-	idr_destroy(&c->tags);
+	xa_destroy(&c->tags);
 	ida_destroy(&c->fids);
 	kvfree(c->spare_rc);
 	kfree(c->name);

@@ -7,6 +7,7 @@
 #define _9PLX_CLIENT_H
 
 #include <linux/idr.h>
+#include <linux/xarray.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -133,8 +134,8 @@ struct p9x_req {
  * @trans: transport private state
  * @dialect: L or Lx, fixed by Tversion
  * @msize: negotiated maximum message size
- * @lock: protects @tags, @lost, @closing and @cancelling
- * @tags: tag -> struct p9x_req
+ * @lock: protects @lost, @closing and @cancelling
+ * @tags: tag -> struct p9x_req (under its own lock)
  * @fids: fid numbers in use
  * @lost: the transport is gone; every call fails with -EIO
  * @closing: p9x_client_destroy() is closing the transport; no more
@@ -152,8 +153,8 @@ struct p9x_client {
 	void *trans;
 	enum p9x_dialect dialect;
 	u32 msize;
-	spinlock_t lock;	/* tags, lost, closing, cancelling */
-	struct idr tags;
+	spinlock_t lock;	/* lost, closing, cancelling */
+	struct xarray tags;
 	struct ida fids;
 	bool lost;
 	bool closing;

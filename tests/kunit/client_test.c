@@ -541,12 +541,7 @@ static void fk_wait_sent(struct fk *fk, u8 type, u16 *tag, u16 *oldtag)
 
 static bool fk_tags_empty(struct p9x_client *c)
 {
-	bool empty;
-
-	spin_lock_irq(&c->lock);
-	empty = idr_is_empty(&c->tags);
-	spin_unlock_irq(&c->lock);
-	return empty;
+	return xa_empty(&c->tags);
 }
 
 /* References on the session when nothing is in flight: owner, root fid. */
@@ -871,9 +866,10 @@ static void client_duplicate_and_unknown_reply(struct kunit *test)
 }
 
 /*
- * A finished call's tag is the next call's: the idr hands out the lowest
- * free number.  A stray reply of the old call's type that reaches the new
- * call is refused as malformed, never decoded as the new call's answer.
+ * A finished call's tag is the next call's: the tag table hands out the
+ * lowest free number.  A stray reply of the old call's type that reaches
+ * the new call is refused as malformed, never decoded as the new call's
+ * answer.
  */
 static void client_tag_reuse(struct kunit *test)
 {
