@@ -10,7 +10,13 @@
 #                             for several kernels can sit side by side
 #                             (with KDIR=<tree> too: against that tree,
 #                             e.g. the VM suite's debug kernel)
-#   make modules-all          both Debian 12 kernels (6.12 and 6.1)
+#                             A Debian 13 kernel (TRIXIE_KERNELS in
+#                             tools/setup --print-env, e.g.
+#                             KVER=7.3.4+deb13-amd64) is built for
+#                             inside the trixie build root
+#                             (tools/trixie-root), where its headers are
+#   make modules-all          Debian 12's kernels (6.12 and 6.1) and
+#                             the trixie root's (6.12, 7.2 and 7.3)
 #   make deb                  9plx-dkms_<version>_all.deb (packaging/mkdeb)
 #   make dkms-install         the same files, and DKMS builds for every
 #                             kernel with headers, without a package
@@ -27,6 +33,10 @@ KDIR ?= /lib/modules/$(KVER)/build
 SETUP_ENV = $(shell tools/setup --print-env)
 K612 = $(patsubst K612=%,%,$(filter K612=%,$(SETUP_ENV)))-amd64
 K61 = $(patsubst K61=%,%,$(filter K61=%,$(SETUP_ENV)))-amd64
+TRIXIE_ROOT = $(patsubst TRIXIE_ROOT=%,%,$(filter TRIXIE_ROOT=%,$(SETUP_ENV)))
+TRIXIE_KVERS = $(patsubst %,%-amd64,$(subst $(comma), ,$(patsubst \
+	TRIXIE_KERNELS=%,%,$(filter TRIXIE_KERNELS=%,$(SETUP_ENV)))))
+comma := ,
 VERSION := $(shell cat VERSION)
 SRCS = Kbuild VERSION $(shell find fs include -name '*.[ch]')
 
@@ -51,17 +61,30 @@ all: module
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# kdir_of KVER: the tree to build against: KDIR when it was given (on
+# the command line or in the environment) for this KVER, else the
+# kernel's build link.
+kdir_of = $(or $(if $(filter-out file undefined,$(origin KDIR)),$(if \
+	$(filter $(1),$(KVER)),$(KDIR))),/lib/modules/$(1)/build)
+# kbuild_make KVER: the kernel's make for KVER; in the trixie build root
+# when that tree is not on this machine and the root has KVER's headers.
+kbuild_make = $(if $(wildcard $(call kdir_of,$(1))/Makefile),$(MAKE),$(if \
+	$(wildcard $(TRIXIE_ROOT)/usr/src/linux-headers-$(1)/Makefile),$(strip \
+	tools/trixie-root --exec make),$(MAKE)))
+
 build/%/9plx.ko: $(SRCS)
 	mkdir -p build/$*/src
 	cp -a Kbuild VERSION fs include build/$*/src/
-	$(MAKE) -C $(if $(filter $*,$(KVER)),$(KDIR),/lib/modules/$*/build) \
+	$(call kbuild_make,$*) \
+		-C $(call kdir_of,$*) \
 		M=$(CURDIR)/build/$*/src \
 		KCFLAGS=-Werror modules
 	cp build/$*/src/9plx.ko $@
 
 module-kver: build/$(KVER)/9plx.ko
 
-modules-all: build/$(K612)/9plx.ko build/$(K61)/9plx.ko
+modules-all: build/$(K612)/9plx.ko build/$(K61)/9plx.ko \
+	$(patsubst %,build/%/9plx.ko,$(TRIXIE_KVERS))
 
 deb:
 	packaging/mkdeb

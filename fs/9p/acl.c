@@ -105,18 +105,13 @@ static int p9x_acl_store(struct p9x_fid *fid, int type,
 	int err;
 
 	if (acl) {
-		size = posix_acl_xattr_size(acl->a_count);
-		buf = kmalloc(size, GFP_KERNEL);
-		if (!buf)
-			return -ENOMEM;
-		err = posix_acl_to_xattr(&init_user_ns, acl, buf, size);
-		if (err < 0)
-			goto out;
+		buf = p9x_acl_to_xattr(acl, &size);
+		if (IS_ERR(buf))
+			return PTR_ERR(buf);
 	}
 	err = p9x_xattr_set_fid(fid, p9x_acl_name(type), buf, size, 0);
 	if (!acl && err == -ENODATA)
 		err = 0;
-out:
 	kfree(buf);
 	return err;
 }

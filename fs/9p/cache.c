@@ -368,7 +368,7 @@ static bool p9x_wb_retry(struct inode *inode, struct p9x_fid *fid, bool ok)
 }
 
 /*
- * write_cache_pages() callback when a message cannot hold a page: one
+ * Writeback callback when a message cannot hold a page: one
  * folio in as many synchronous Twrites as it takes.
  */
 int p9x_writeback_folio_small(struct folio *folio,
@@ -522,7 +522,7 @@ static struct p9x_wrun *p9x_run_split(struct p9x_wrun *run,
 	struct p9x_split *split;
 	struct p9x_wrun *next;
 
-	split = kmalloc(sizeof(*split), GFP_NOFS);
+	split = kmalloc_obj(*split, GFP_NOFS);
 	next = p9x_run_new(folio_pos(folio) + off + room, max);
 	if (!split || !next) {
 		kfree(split);
@@ -627,7 +627,7 @@ static void p9x_wb_send(struct p9x_wb *wb)
 		p9x_wrun_finish(run, PTR_ERR(req));
 }
 
-/* write_cache_pages() callback: add one dirty folio to the run being built. */
+/* Writeback callback: add one dirty folio to the run being built. */
 int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 			void *data)
 {
@@ -694,12 +694,13 @@ static int p9x_writepages(struct address_space *mapping,
 	down_read(&pi->wb_sem);
 	/* A message too small for a page: a folio goes in several Twrites. */
 	if (wb.max < PAGE_SIZE) {
-		err = write_cache_pages(mapping, wbc, p9x_wcp_small_cb, wb.fid);
+		err = p9x_write_cache_pages(mapping, wbc, p9x_wcp_small_cb,
+					    wb.fid);
 		goto out;
 	}
 	spin_lock_init(&wb.lock);
 	init_waitqueue_head(&wb.wq);
-	err = write_cache_pages(mapping, wbc, p9x_wcp_cb, &wb);
+	err = p9x_write_cache_pages(mapping, wbc, p9x_wcp_cb, &wb);
 	p9x_wb_send(&wb);
 	spin_lock_irq(&wb.lock);
 	wait_event_lock_irq(wb.wq, !wb.inflight, wb.lock);

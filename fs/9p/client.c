@@ -520,7 +520,8 @@ int p9x_client_module_init(void)
 	if (!p9x_req_cache)
 		return -ENOMEM;
 	/* Writeback waits on these completions: they must run under pressure. */
-	p9x_done_wq = alloc_workqueue("9plx_done", WQ_MEM_RECLAIM, 0);
+	p9x_done_wq = alloc_workqueue("9plx_done",
+				      WQ_MEM_RECLAIM | P9X_WQ_PERCPU, 0);
 	if (!p9x_done_wq) {
 		kmem_cache_destroy(p9x_req_cache);
 		return -ENOMEM;
@@ -541,7 +542,7 @@ static struct p9x_fid *p9x_fid_new(struct p9x_client *c, kuid_t uid)
 	struct p9x_fid *fid;
 	int n;
 
-	fid = kzalloc(sizeof(*fid), GFP_NOFS);
+	fid = kzalloc_obj(*fid, GFP_NOFS);
 	if (!fid)
 		return ERR_PTR(-ENOMEM);
 	n = ida_alloc_max(&c->fids, P9X_NOFID - 1, GFP_NOFS);
@@ -1931,7 +1932,7 @@ struct p9x_client *p9x_client_create(const char *addr,
 	struct p9x_client *c;
 	int err;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc_obj(*c, GFP_KERNEL);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->name = kstrdup(addr, GFP_KERNEL);

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Every difference between the kernels 9plx builds for (Debian 12's 6.1
- * and 6.12) lives here and nowhere else.
+ * Every difference between the kernels 9plx builds for (6.1 to 7.3: Debian
+ * 12's 6.1 and 6.12, Debian 13's 6.12, 7.2 and 7.3) lives here and nowhere
+ * else.  Each test names the release that made the change.
  */
 #ifndef _9PLX_COMPAT_H
 #define _9PLX_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/pagemap.h>
 #include <linux/posix_acl.h>
 #include <linux/posix_acl_xattr.h>
+#include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/writeback.h>
 
@@ -188,7 +191,29 @@ int p9x_writeback_folio(struct folio *folio, struct writeback_control *wbc,
 int p9x_writeback_folio_small(struct folio *folio,
 			      struct writeback_control *wbc, void *data);
 
-#if P9X_KV_AT_LEAST(6, 12)
+#if P9X_KV_AT_LEAST(6, 17)
+/*
+ * 6.17 passes write_begin and write_end the kiocb of the write ("fs:
+ * change write_begin/write_end interface to take struct kiocb *").
+ */
+static inline int p9x_aops_write_begin(const struct kiocb *iocb,
+				       struct address_space *mapping,
+				       loff_t pos, unsigned int len,
+				       struct folio **foliop, void **fsdata)
+{
+	return p9x_write_begin_folio(iocb->ki_filp, mapping, pos, len, foliop);
+}
+
+static inline int p9x_aops_write_end(const struct kiocb *iocb,
+				     struct address_space *mapping,
+				     loff_t pos, unsigned int len,
+				     unsigned int copied, struct folio *folio,
+				     void *fsdata)
+{
+	return p9x_write_end_folio(iocb->ki_filp, mapping, pos, len, copied,
+				   folio);
+}
+#elif P9X_KV_AT_LEAST(6, 12)
 /* 6.12 passes folios to write_begin and write_end. */
 static inline int p9x_aops_write_begin(struct file *file,
 				       struct address_space *mapping,
@@ -311,6 +336,32 @@ static inline int p9x_wcp_small_cb(struct page *page,
 }
 #endif
 
+#if P9X_KV_AT_LEAST(6, 9)
+/*
+ * 6.9 turned write_cache_pages() into a loop over writeback_iter() ("mm:
+ * convert write_cache_pages() to an iterator"), which later releases
+ * removed; the same loop, here, on every kernel that has the iterator.
+ * @writeback gets each dirty folio locked, and unlocks it.
+ */
+static inline int
+p9x_write_cache_pages(struct address_space *mapping,
+		      struct writeback_control *wbc,
+		      int (*writeback)(struct folio *folio,
+				       struct writeback_control *wbc,
+				       void *data),
+		      void *data)
+{
+	struct folio *folio = NULL;
+	int err = 0;
+
+	while ((folio = writeback_iter(mapping, wbc, folio, &err)))
+		err = writeback(folio, wbc, data);
+	return err;
+}
+#else
+#define p9x_write_cache_pages	write_cache_pages
+#endif
+
 /*
  * 6.9 moved the type, flags and pid of a file lock into struct
  * file_lock_core (fl->c), after 6.3 had moved file locks to filelock.h.
@@ -363,6 +414,141 @@ static inline pid_t p9x_fl_pid(const struct file_lock *fl)
 {
 	return fl->fl_pid;
 }
+#endif
+
+/*
+ * 7.3 took the excl argument out of ->create ("vfs: remove the excl
+ * argument from the ->create() inode_operation"), which 9plx never used.
+ */
+int p9x_create(struct p9x_idmap *idmap, struct inode *dir,
+	       struct dentry *dentry, umode_t mode);
+
+#if P9X_KV_AT_LEAST(7, 3)
+#define p9x_iop_create		p9x_create
+#else
+static inline int p9x_iop_create(struct p9x_idmap *idmap, struct inode *dir,
+				 struct dentry *dentry, umode_t mode, bool excl)
+{
+	return p9x_create(idmap, dir, dentry, mode);
+}
+#endif
+
+#if P9X_KV_AT_LEAST(6, 15)
+/*
+ * 6.15: ->mkdir returns the dentry it made, NULL for the one it was given,
+ * or an error ("Change inode_operations.mkdir to return struct dentry *").
+ */
+#define p9x_mkdir_t		struct dentry *
+
+static inline struct dentry *p9x_mkdir_result(int err)
+{
+	return ERR_PTR(err);
+}
+#else
+#define p9x_mkdir_t		int
+
+static inline int p9x_mkdir_result(int err)
+{
+	return err;
+}
+#endif
+
+/*
+ * 6.17 made the default dentry operations of a superblock private to the
+ * VFS, set through set_default_d_op() ("new helper: set_default_d_op()").
+ */
+static inline void p9x_set_default_d_op(struct super_block *sb,
+					const struct dentry_operations *ops)
+{
+#if P9X_KV_AT_LEAST(6, 17)
+	set_default_d_op(sb, ops);
+#else
+	sb->s_d_op = ops;
+#endif
+}
+
+/*
+ * 6.18 renamed generic_delete_inode() to inode_just_drop() ("fs: rename
+ * generic_delete_inode() and generic_drop_inode()").
+ */
+#if P9X_KV_AT_LEAST(6, 18)
+#define p9x_drop_inode		inode_just_drop
+#else
+#define p9x_drop_inode		generic_delete_inode
+#endif
+
+/*
+ * 6.19 hid inode->i_state behind accessors ("fs: provide accessors for
+ * ->i_state"); a lockless look at I_NEW is inode_state_read_once().
+ */
+static inline bool p9x_inode_is_new(struct inode *inode)
+{
+#if P9X_KV_AT_LEAST(6, 19)
+	return inode_state_read_once(inode) & I_NEW;
+#else
+	return inode->i_state & I_NEW;
+#endif
+}
+
+/*
+ * 6.19 has kernel_bind() and kernel_connect() take a struct
+ * sockaddr_unsized, whose length is the argument beside it ("net:
+ * Convert proto_ops bind() callbacks to use sockaddr_unsized").
+ */
+#if P9X_KV_AT_LEAST(6, 19)
+#define p9x_sockaddr		sockaddr_unsized
+#else
+#define p9x_sockaddr		sockaddr
+#endif
+
+/*
+ * 7.0: posix_acl_to_xattr() allocates the buffer it fills ("posix_acl:
+ * make posix_acl_to_xattr() alloc the buffer").  The xattr form of @acl
+ * in a buffer to kfree(), its length in @size; ERR_PTR on failure.
+ */
+static inline void *p9x_acl_to_xattr(const struct posix_acl *acl,
+				     size_t *size)
+{
+	void *buf;
+#if P9X_KV_AT_LEAST(7, 0)
+	buf = posix_acl_to_xattr(&init_user_ns, acl, size, GFP_KERNEL);
+	return buf ?: ERR_PTR(-ENOMEM);
+#else
+	int err;
+
+	*size = posix_acl_xattr_size(acl->a_count);
+	buf = kmalloc(*size, GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	err = posix_acl_to_xattr(&init_user_ns, acl, buf, *size);
+	if (err < 0) {
+		kfree(buf);
+		return ERR_PTR(err);
+	}
+	return buf;
+#endif
+}
+
+/*
+ * 6.17 added WQ_PERCPU ("workqueue: Add new WQ_PERCPU flag"), so that
+ * workqueues can become unbound by default; 7.3 warns when a workqueue
+ * names neither WQ_PERCPU nor WQ_UNBOUND.  A per-CPU queue is what
+ * alloc_workqueue() has always made without WQ_UNBOUND.
+ */
+#if P9X_KV_AT_LEAST(6, 17)
+#define P9X_WQ_PERCPU		WQ_PERCPU
+#else
+#define P9X_WQ_PERCPU		0
+#endif
+
+/*
+ * Typed allocation of one object, kmalloc_obj() and kzalloc_obj() ("slab:
+ * Introduce kmalloc_obj() and family"), which 7.3's checkpatch asks for;
+ * on kernels without them, the same by size.
+ */
+#ifndef kmalloc_obj
+#define kmalloc_obj(var, gfp)	kmalloc(sizeof(var), gfp)
+#define kzalloc_obj(var, gfp)	kzalloc(sizeof(var), gfp)
 #endif
 
 #if P9X_KV_AT_LEAST(6, 2)

@@ -42,7 +42,7 @@ static int p9x_dir_open(struct inode *inode, struct file *file)
 {
 	struct p9x_dirfile *df;
 
-	df = kzalloc(sizeof(*df), GFP_KERNEL);
+	df = kzalloc_obj(*df, GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;
 	df->fid = p9x_open_fid(file->f_path.dentry,

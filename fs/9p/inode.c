@@ -410,7 +410,7 @@ again:
 			     &key);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
-	if (!(inode->i_state & I_NEW)) {
+	if (!p9x_inode_is_new(inode)) {
 		if (key.dotl && parent &&
 		    !p9x_same_file(inode, &key, parent, nfid)) {
 			iput(inode);

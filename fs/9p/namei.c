@@ -130,8 +130,8 @@ static int p9x_make(struct inode *dir, struct dentry *dentry, umode_t mode,
 	return err;
 }
 
-static int p9x_create(struct p9x_idmap *idmap, struct inode *dir,
-		      struct dentry *dentry, umode_t mode, bool excl)
+int p9x_create(struct p9x_idmap *idmap, struct inode *dir,
+	       struct dentry *dentry, umode_t mode)
 {
 	return p9x_make(dir, dentry, (mode & 07777) | S_IFREG, 0, NULL);
 }
@@ -308,10 +308,11 @@ static int p9x_mknod_op(struct p9x_idmap *idmap, struct inode *dir,
 	return p9x_make(dir, dentry, mode, rdev, NULL);
 }
 
-static int p9x_mkdir_op(struct p9x_idmap *idmap, struct inode *dir,
-			struct dentry *dentry, umode_t mode)
+static p9x_mkdir_t p9x_mkdir_op(struct p9x_idmap *idmap, struct inode *dir,
+				struct dentry *dentry, umode_t mode)
 {
-	return p9x_make(dir, dentry, (mode & 07777) | S_IFDIR, 0, NULL);
+	return p9x_mkdir_result(p9x_make(dir, dentry, (mode & 07777) | S_IFDIR,
+					 0, NULL));
 }
 
 static int p9x_symlink_op(struct p9x_idmap *idmap, struct inode *dir,
@@ -584,7 +585,7 @@ const struct inode_operations p9x_dir_iops = {
 	.setattr = p9x_setattr_op,
 	.listxattr = p9x_listxattr,
 	.atomic_open = p9x_atomic_open,
-	.create = p9x_create,
+	.create = p9x_iop_create,
 	.mkdir = p9x_mkdir_op,
 	.mknod = p9x_mknod_op,
 	.symlink = p9x_symlink_op,

@@ -315,7 +315,7 @@ static const struct super_operations p9x_sops = {
 	.free_inode = p9x_free_inode,
 	.evict_inode = p9x_evict_inode,
 	/* cache=none and cache=mmap: an inode nobody uses is not kept */
-	.drop_inode = generic_delete_inode,
+	.drop_inode = p9x_drop_inode,
 	.statfs = p9x_sb_statfs,
 	.show_options = p9x_show_options,
 	.umount_begin = p9x_umount_begin,
@@ -360,10 +360,10 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = P9X_MAGIC;
 	if (o->cache == P9X_CACHE_LOOSE) {
 		sb->s_op = &p9x_loose_sops;
-		sb->s_d_op = &p9x_loose_dentry_ops;
+		p9x_set_default_d_op(sb, &p9x_loose_dentry_ops);
 	} else {
 		sb->s_op = &p9x_sops;
-		sb->s_d_op = &p9x_dentry_ops;
+		p9x_set_default_d_op(sb, &p9x_dentry_ops);
 	}
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
@@ -428,7 +428,7 @@ static int p9x_get_tree(struct fs_context *fc)
 	if (!fc->source || !*fc->source)
 		return invalfc(fc, "no mount tag given (mount -t %s TAG DIR)",
 			       fstype);
-	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	sbi = kzalloc_obj(*sbi, GFP_KERNEL);
 	if (!sbi)
 		return -ENOMEM;
 	init_rwsem(&sbi->rename_sem);
@@ -488,7 +488,7 @@ static int p9x_init_fs_context(struct fs_context *fc)
 {
 	struct p9x_mount_opts *o;
 
-	o = kzalloc(sizeof(*o), GFP_KERNEL);
+	o = kzalloc_obj(*o, GFP_KERNEL);
 	if (!o)
 		return -ENOMEM;
 	o->uname = kstrdup(P9X_DEFAULT_UNAME, GFP_KERNEL);

@@ -38,6 +38,7 @@
 #include <net/sock.h>
 
 #include "client.h"
+#include "compat.h"
 #include "transport.h"
 
 /* As the in-kernel client: the largest message a stream carries. */
@@ -471,7 +472,7 @@ static int p9x_fd_request(struct p9x_client *c, struct p9x_req *req)
 	struct p9x_fdconn *conn = c->trans;
 	struct p9x_fdent *ent;
 
-	ent = kmalloc(sizeof(*ent), GFP_NOFS);
+	ent = kmalloc_obj(*ent, GFP_NOFS);
 	if (!ent)
 		return -ENOMEM;
 	ent->req = req;
@@ -530,7 +531,7 @@ static int p9x_fd_start(struct p9x_client *c, struct file *rd,
 	struct p9x_fdconn *conn;
 	int err = -ENOMEM;
 
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	conn = kzalloc_obj(*conn, GFP_KERNEL);
 	if (!conn)
 		goto out_files;
 	conn->wq = alloc_workqueue("9plx-%s", WQ_UNBOUND | WQ_MEM_RECLAIM, 0,
@@ -650,7 +651,7 @@ static int p9x_fd_bind_privport(struct socket *sock, int family)
 			sin->sin_port = htons(port);
 		else
 			sin6->sin6_port = htons(port);
-		err = kernel_bind(sock, (struct sockaddr *)&ss, len);
+		err = kernel_bind(sock, (struct p9x_sockaddr *)&ss, len);
 		if (err != -EADDRINUSE)
 			break;
 	}
@@ -697,7 +698,7 @@ static int p9x_tcp_open(struct p9x_client *c, const char *addr,
 			goto out_sock;
 		}
 	}
-	err = kernel_connect(sock, (struct sockaddr *)&ss, len, 0);
+	err = kernel_connect(sock, (struct p9x_sockaddr *)&ss, len, 0);
 	if (err) {
 		pr_err("%s: cannot connect to port %u (%d)\n", addr, args->port,
 		       err);
@@ -732,7 +733,7 @@ static int p9x_unix_open(struct p9x_client *c, const char *addr,
 		pr_err("%s: cannot create a unix socket (%d)\n", addr, err);
 		return err;
 	}
-	err = kernel_connect(sock, (struct sockaddr *)&sun,
+	err = kernel_connect(sock, (struct p9x_sockaddr *)&sun,
 			     offsetof(struct sockaddr_un, sun_path) + len + 1,
 			     0);
 	if (err) {
