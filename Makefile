@@ -22,11 +22,17 @@
 #                             kernel with headers, without a package
 #   make dkms-uninstall       undo make dkms-install
 #   make kunit | vmtest | qtest | fuzz | check | demo
+#   make check-full           make check, and the 7.3 guest also against
+#                             QEMU 7.2 and diod (tests/check --full)
+#   make demo KVER=7.3.4+deb13-amd64
+#                             the demo on the 7.3 guest
 #   make hostile              the hostile 9P server's scenarios (9plx and
 #                             the in-kernel client) and damaged replies
 #                             from diod, in guests of the debug kernel
-#   make bench [BENCH_ROUNDS=3 BENCH_SEQ_MB=64 ...]
-#                             in-kernel client vs 9plx, see tests/bench
+#   make bench [KVER=7.3.4+deb13-amd64] [BENCH_ROUNDS=3 BENCH_SEQ_MB=64 ...]
+#                             in-kernel client vs 9plx on a 6.12 guest
+#                             (or on the guest kernel KVER names: 7.3),
+#                             see tests/bench
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -53,7 +59,7 @@ BENCH_ARGS ?=
 BENCH_VARS = BENCH_ROUNDS BENCH_SEQ_MB BENCH_RAND_OPS BENCH_FILES \
 	BENCH_FILE_KB BENCH_TREE_FILES BENCH_MSIZE BENCH_MEM
 
-.PHONY: all module module-kver modules-all kunit vmtest qtest fuzz fuzz-vm check \
+.PHONY: all module module-kver modules-all kunit vmtest qtest fuzz fuzz-vm check check-full \
 	demo bench hostile clean deb dkms-install dkms-uninstall
 
 all: module
@@ -131,11 +137,15 @@ fuzz-vm:
 check:
 	tests/check
 
+check-full:
+	tests/check --full
+
 demo:
-	tools/demo
+	tools/demo $(if $(filter command line,$(origin KVER)),-k $(KVER))
 
 bench:
-	$(foreach v,$(BENCH_VARS),$(v)=$($(v))) tests/bench/run $(BENCH_ARGS)
+	$(foreach v,$(BENCH_VARS),$(v)=$($(v))) tests/bench/run \
+		$(if $(filter command line,$(origin KVER)),-k $(KVER)) $(BENCH_ARGS)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -5,18 +5,19 @@
 # and tools/demo.  Needs: top (repo root), NINEPLX_CACHE.
 : "${top:?guestkit.sh needs top, the repository root}"
 
-# kit_versions: set K612 and K61 from tools/setup, the one place where
-# the guest kernel versions are pinned.
+# kit_versions: set K612, K61 and K73 from tools/setup, the one place
+# where the guest kernel versions are pinned.
 kit_versions() {
 	local w
-	K612="" K61=""
+	K612="" K61="" K73=""
 	for w in $("$top/tools/setup" --print-env); do
 		case $w in
 		K612=*) K612=${w#K612=} ;;
 		K61=*) K61=${w#K61=} ;;
+		K73=*) K73=${w#K73=} ;;
 		esac
 	done
-	[ -n "$K612" ] && [ -n "$K61" ]
+	[ -n "$K612" ] && [ -n "$K61" ] && [ -n "$K73" ]
 }
 
 # Guest kernels are named by VER: a Debian kernel's version (its
@@ -32,21 +33,39 @@ kit_kernel_ok() {
 	esac && [ -f "$(kit_vmlinuz "$1")" ]
 }
 
+# Debian 12's kernels keep the kernel in /boot and the modules in
+# /lib/modules; Debian 13's (linux-binary-<ver>) both in /usr/lib/modules.
 kit_vmlinuz() {
+	local r=$NINEPLX_CACHE/kernels/$1/root
 	case $1 in
 	debugk-*) echo "$NINEPLX_CACHE/$1/vmlinuz" ;;
-	*) echo "$NINEPLX_CACHE/kernels/$1/root/boot/vmlinuz-$1-amd64" ;;
+	*)
+		if [ -d "$r/usr/lib/modules/$1-amd64" ]; then
+			echo "$r/usr/lib/modules/$1-amd64/vmlinuz"
+		else
+			echo "$r/boot/vmlinuz-$1-amd64"
+		fi
+		;;
 	esac
 }
 
 kit_moddir() {
+	local r=$NINEPLX_CACHE/kernels/$1/root
 	case $1 in
 	debugk-*) echo "$NINEPLX_CACHE/$1/root/lib/modules/$(cat "$NINEPLX_CACHE/$1/release")" ;;
-	*) echo "$NINEPLX_CACHE/kernels/$1/root/lib/modules/$1-amd64" ;;
+	*)
+		if [ -d "$r/usr/lib/modules/$1-amd64" ]; then
+			echo "$r/usr/lib/modules/$1-amd64"
+		else
+			echo "$r/lib/modules/$1-amd64"
+		fi
+		;;
 	esac
 }
 
-# kit_kdir VER: the tree 9plx.ko is built against for VER.
+# kit_kdir VER: the tree 9plx.ko is built against for VER (that of a
+# Debian 13 kernel is in the trixie build root, where make module-kver
+# goes by itself).
 kit_kdir() {
 	case $1 in
 	debugk-*) echo "$NINEPLX_CACHE/$1/src" ;;

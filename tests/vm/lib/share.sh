@@ -37,6 +37,9 @@
 SHARE_FILE_CONTENT='9plx test file: same name, same inode, different filesystem'
 SHARE_BIGDIR_N=2000
 SHARE_MANY=64
+# Kernels whose boots get seed files in p1 and p2 (guest/seeds.sh); empty
+# for a share without them (tools/demo).
+SHARE_SEEDS=${SHARE_SEEDS-6.12 6.1 7.3}
 
 # share_fill_data DIR: the single-device test data.
 share_fill_data() {
@@ -78,7 +81,8 @@ share_fill_dev() {
 	# client with the 9P2000.Lx series, guest/upseeds.sh).  Created in the
 	# same order in p1 and p2, so each name has one inode number in both.
 	local k sv c
-	for k in 6.12 6.1; do
+	# shellcheck disable=SC2086 # a list of kernels
+	for k in $SHARE_SEEDS; do
 		for sv in stock patched upstock uppatched; do
 			for c in loose none; do
 				printf 'seed original\n' >"$d/seed-$k-$sv-$c"
