@@ -23,7 +23,8 @@
 #   make dkms-uninstall       undo make dkms-install
 #   make kunit | vmtest | qtest | fuzz | check | demo
 #   make check-full           make check, and the 7.3 guest also against
-#                             QEMU 7.2 and diod (tests/check --full)
+#                             QEMU 7.2 and diod, and DKMS on Debian 13
+#                             (tests/check --full)
 #   make demo KVER=7.3.4+deb13-amd64
 #                             the demo on the 7.3 guest
 #   make hostile              the hostile 9P server's scenarios (9plx and
