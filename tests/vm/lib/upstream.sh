@@ -2,8 +2,8 @@
 # shellcheck shell=bash
 #
 # The "upstream" boot of tests/vm/run: the kernel's own 9p client with
-# the 9P2000.Lx series (tools/linux/build.sh) in a 6.12 guest, in place
-# of Debian's modules.  Needs: top (repo root), NINEPLX_CACHE, kit_cpio
+# the 9P2000.Lx series (tools/linux/build.sh, against Debian's 7.3) in
+# the 7.3 guest, in place of Debian's modules.  Needs: top (repo root), NINEPLX_CACHE, kit_cpio
 # and kit_tool (guestkit.sh).
 : "${top:?upstream.sh needs top, the repository root}"
 
