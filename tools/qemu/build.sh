@@ -2,14 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build a minimal qemu-system-x86_64 (TCG, virtfs) from Debian's QEMU
-# source with the 9P2000.Lx series in tools/qemu/patches applied.
+# source with the 9P2000.Lx series applied.
 #
-# Usage: tools/qemu/build.sh [OUTDIR]
+# Usage: tools/qemu/build.sh [--qemu SERIES] [OUTDIR]
 #
-# The result is cached under ${NINEPLX_CACHE:-/var/cache/9plx}/qemu-<hash>/,
-# where <hash> covers the patches and this script, so a second run is a
-# quick no-op.  OUTDIR, when given, is used instead of that directory.
-# The layout of OUTDIR is:
+# SERIES picks the QEMU source and the series for it:
+#   10.0  Debian 13's QEMU 1:10.0.13+ds-0+deb13u1, tools/qemu/patches-10.0
+#         (the default, or $NINEPLX_QEMU_SERIES)
+#   10.2  QEMU 1:10.2.2+ds-1 (sid), tools/qemu/patches-10.2
+# tools/setup fetches both sources into ${NINEPLX_CACHE:-/var/cache/9plx}.
+#
+# The result is cached under $NINEPLX_CACHE/qemu-SERIES-<hash>/, where
+# <hash> covers the source version, the patches and this script, so a
+# second run is a quick no-op.  OUTDIR, when given, is used instead of
+# that directory.  The layout of OUTDIR is:
 #   src/                      patched source tree
 #   build/                    meson build tree (qtest.sh builds qos-test here)
 #   build/qemu-system-x86_64  the binary
@@ -26,18 +32,39 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 : "${NINEPLX_CACHE:=/var/cache/9plx}"
-QEMU_VER=10.0.13+ds-0+deb13u1
-src_dir=$NINEPLX_CACHE/qemu-src
+
+series=${NINEPLX_QEMU_SERIES:-10.0}
+if [ "${1:-}" = "--qemu" ]; then
+	[ $# -ge 2 ] || { echo "qemu-build: --qemu needs a series" >&2; exit 2; }
+	series=$2
+	shift 2
+fi
+
+case $series in
+10.0)
+	QEMU_VER=10.0.13+ds-0+deb13u1
+	src_dir=$NINEPLX_CACHE/qemu-src
+	;;
+10.2)
+	QEMU_VER=10.2.2+ds-1
+	src_dir=$NINEPLX_CACHE/qemu-src-$QEMU_VER
+	;;
+*)
+	echo "qemu-build: unknown series '$series' (10.0 or 10.2)" >&2
+	exit 2
+	;;
+esac
+patches=$here/patches-$series
 
 log() {
-	echo "qemu-build: $*" >&2
+	echo "qemu-build ($series): $*" >&2
 }
 
 # Hash of everything that determines the result.
 inputs_hash() {
 	{
 		echo "$QEMU_VER"
-		for p in "$here"/patches/*.patch; do
+		for p in "$patches"/*.patch; do
 			[ -f "$p" ] || continue
 			basename "$p"
 			cat "$p"
@@ -47,7 +74,7 @@ inputs_hash() {
 }
 
 hash=$(inputs_hash)
-out=${1:-$NINEPLX_CACHE/qemu-$hash}
+out=${1:-$NINEPLX_CACHE/qemu-$series-$hash}
 bin=$out/build/qemu-system-x86_64
 
 if [ -f "$out/stamp" ] && [ "$(cat "$out/stamp")" = "$hash" ] &&
@@ -62,7 +89,7 @@ bin=$out/build/qemu-system-x86_64
 
 # Serialise concurrent builds of the same output directory.
 if [ -z "${NINEPLX_QEMU_LOCKED:-}" ] && command -v flock >/dev/null; then
-	NINEPLX_QEMU_LOCKED=1 exec flock "$out/.lock" "$0" "$out"
+	NINEPLX_QEMU_LOCKED=1 exec flock "$out/.lock" "$0" --qemu "$series" "$out"
 fi
 
 # Somebody else may have finished while we waited for the lock.
@@ -85,7 +112,7 @@ rm -rf "$out/src" "$out/build" "$out/stamp"
 log "unpacking $(basename "$dsc")"
 dpkg-source --no-check -x "$dsc" "$out/src" >/dev/null
 
-for p in "$here"/patches/*.patch; do
+for p in "$patches"/*.patch; do
 	[ -f "$p" ] || continue
 	log "applying $(basename "$p")"
 	patch -d "$out/src" -p1 -s --no-backup-if-mismatch <"$p"
