@@ -199,10 +199,11 @@ kit_walk() {
 # cache key covers every input, so a changed script or module makes a
 # new image.
 kit_initramfs() {
-	local ver=$1 ko=$2 mods key img tree f probe fh ll hostile fz dt
+	local ver=$1 ko=$2 mods key img tree f probe fh ll hostile fz dt tt
 	mods=$(kit_stage_modules "$ver") || return 1
 	dt=$(kit_tool nlxdata) || return 1
 	fz=$(kit_tool nlxfuzz) || return 1
+	tt=$(kit_tool nlxtorture) || return 1
 	probe=$(kit_nlxprobe) || return 1
 	fh=$(kit_tool nlxfh) || return 1
 	ll=$(kit_tool nlxlandlock) || return 1
@@ -216,6 +217,7 @@ kit_initramfs() {
 		sha256sum <"$hostile"
 		sha256sum <"$fz"
 		sha256sum <"$dt"
+		sha256sum <"$tt"
 		cat "$top"/tests/vm/guest/* "$top/tests/vm/lib/guestkit.sh"
 		(cd "$mods" && sha256sum -- *)
 		if [ -n "$ko" ]; then sha256sum <"$ko"; fi
@@ -241,6 +243,7 @@ kit_initramfs() {
 	cp "$hostile" "$tree/bin/hostile"
 	cp "$fz" "$tree/bin/nlxfuzz"
 	cp "$dt" "$tree/bin/nlxdata"
+	cp "$tt" "$tree/bin/nlxtorture"
 	cp "$top/tests/vm/guest/init" "$tree/init"
 	chmod 755 "$tree/init"
 	for f in "$top"/tests/vm/guest/*.sh; do
