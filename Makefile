@@ -30,6 +30,9 @@
 #   make hostile              the hostile 9P server's scenarios (9plx and
 #                             the in-kernel client) and damaged replies
 #                             from diod, in guests of the debug kernel
+#   make torture [SECONDS=300]
+#                             the page-cache torture with random seeds
+#                             for SECONDS per client (tests/vm/README.md)
 #   make bench [KVER=7.3.4+deb13-amd64] [BENCH_ROUNDS=3 BENCH_SEQ_MB=64 ...]
 #                             in-kernel client vs 9plx on a 6.12 guest
 #                             (or on the guest kernel KVER names: 7.3),
@@ -60,7 +63,8 @@ BENCH_ARGS ?=
 BENCH_VARS = BENCH_ROUNDS BENCH_SEQ_MB BENCH_RAND_OPS BENCH_FILES \
 	BENCH_FILE_KB BENCH_TREE_FILES BENCH_MSIZE BENCH_MEM
 
-.PHONY: all module module-kver modules-all kunit vmtest qtest fuzz fuzz-vm check check-full \
+.PHONY: all module module-kver modules-all kunit vmtest qtest fuzz fuzz-vm torture \
+	check check-full \
 	demo bench hostile clean deb dkms-install dkms-uninstall
 
 all: module
@@ -134,6 +138,13 @@ hostile:
 SECONDS ?= 300
 fuzz-vm:
 	NINEPLX_FUZZ_SECONDS=$(SECONDS) tests/vm/run -k 6.12 -s diod -b 9plx -p fuzz
+
+# The page-cache torture with random seeds for SECONDS in each of the two
+# boots (9plx, the in-kernel client), a third per cache mode; make check
+# runs seeds 1-40 of each mode.
+torture:
+	NINEPLX_TORTURE_SECONDS=$(SECONDS) tests/vm/run -k 6.12 -s patched \
+		-b 9plx -b ref -p torture -p tortureref
 
 check:
 	tests/check
