@@ -80,7 +80,7 @@ enum scen {
 	HS_FLUSH_IGNORED, HS_FLUSH_WALK, HS_SILENT, HS_CLOSE_MID, HS_SLOW,
 	HS_SIZE_SMALL, HS_SIZE_HUGE, HS_WRONG_TYPE,
 	HS_WALK_EXTRA, HS_WALK_QID_TYPE, HS_DIR_TO_FILE,
-	HS_READ_OVER_ASKED, HS_READ_OVER_MSG, HS_READ_SHORT,
+	HS_READ_OVER_ASKED, HS_READ_OVER_MSG, HS_READ_SHORT, HS_READ_SHORT_EIO,
 	HS_READDIR_OVER_ASKED, HS_READDIR_OVER_MSG,
 	HS_NAME_EMPTY, HS_NAME_DOT, HS_NAME_SLASH, HS_NAME_NUL, HS_NAME_LONG,
 	HS_OFFSET_REPEAT, HS_OFFSET_CYCLE,
@@ -131,6 +131,7 @@ static const struct {
 	[HS_READ_OVER_ASKED] = { "read-over-asked", "Rread of hello.txt: 16 bytes over count" },
 	[HS_READ_OVER_MSG] = { "read-over-msg", "Rread of hello.txt: count past its end" },
 	[HS_READ_SHORT] = { "read-short", "Rread of hello.txt: half of what is left (legal)" },
+	[HS_READ_SHORT_EIO] = { "read-short-eio", "Rread of hello.txt: the first half, then EIO" },
 	[HS_READDIR_OVER_ASKED] = { "readdir-over-asked", "Rreaddir with more bytes than asked" },
 	[HS_READDIR_OVER_MSG] = { "readdir-over-msg", "Rreaddir with a count beyond the message" },
 	[HS_NAME_EMPTY] = { "name-empty", "the root lists an entry named \"\"" },
@@ -1072,8 +1073,8 @@ static bool build_rread(struct srv *s, struct wr *w, u16 tag, struct fid *f,
 	if (n > count && !(f->xattr && s->scen == HS_XATTR_LONG))
 		n = count;
 	/* read-short: a short count is not the end of the file in 9P */
-	if (f->node == N_HELLO && !f->xattr && s->scen == HS_READ_SHORT &&
-	    n > 1)
+	if (f->node == N_HELLO && !f->xattr && n > 1 &&
+	    (s->scen == HS_READ_SHORT || s->scen == HS_READ_SHORT_EIO))
 		n /= 2;
 	wr_begin(s, w, P9X_RREAD, tag);
 	if (f->node == N_HELLO && !f->xattr && s->scen == HS_READ_OVER_ASKED) {
@@ -1110,6 +1111,10 @@ static void t_read(struct srv *s, struct rd *r, u16 tag)
 		return rlerror(s, tag, EPROTO);
 	if (!f)
 		return rlerror(s, tag, EBADF);
+	/* read-short-eio: what follows the short first answer fails */
+	if (f->node == N_HELLO && !f->xattr && off &&
+	    s->scen == HS_READ_SHORT_EIO)
+		return rlerror(s, tag, EIO);
 	ok = build_rread(s, &w, tag, f, off, count);
 	wr_end(&w);
 	if (f->node == N_HELLO && !f->xattr &&
