@@ -250,7 +250,8 @@ int p9x_fill_folio(struct p9x_fid *fid, struct folio *folio)
 	bv.bv_offset = 0;
 	bv.bv_len = len;
 	iov_iter_bvec(&to, ITER_DEST, &bv, 1, len);
-	n = p9x_read(fid, folio_pos(folio), &to);
+	/* Only the end of the file may leave zeros in the folio. */
+	n = p9x_read_fill(fid, folio_pos(folio), &to);
 	if (n < 0)
 		return n;
 	if (n < len)

@@ -1303,32 +1303,21 @@ static ssize_t p9x_read_bounce(struct p9x_fid *fid, u64 offset,
 /* Treads in flight at once for one large read. */
 #define P9X_READ_DEPTH	4
 
-/**
- * p9x_read() - read from an open fid into an iterator
- * @fid: fid opened for reading
- * @offset: file offset
- * @to: destination; its count is how much to read
- *
- * Issues as many Treads as needed, each at most p9x_fid_maxio(), several
- * in flight at once, until @to is full, the server answers a count of 0
- * or an error, or a fatal signal is pending.  In 9P only a count of 0 is
- * the end of the file: a short answer (procfs or sysfs files, a FUSE or
- * 9p mount shared again) says nothing of what follows, so the rest is
- * asked for again from where the data stopped, and the Treads already in
- * flight beyond that are let go.
- *
- * Return: bytes read, or a negative errno if nothing was read.
- */
-ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
+/* p9x_read() and p9x_read_fill(); @whole: see p9x_read_fill(). */
+static ssize_t p9x_read_common(struct p9x_fid *fid, u64 offset,
+			       struct iov_iter *to, bool whole)
 {
 	struct p9x_req *q[P9X_READ_DEPTH];
 	unsigned int head = 0, n = 0;
 	size_t issued = 0, total = 0;
-	bool stop = false, ended = false, again = false;
+	bool stop = false, ended = false, again = false, eof = false;
 	int err = 0;
 
-	if (!p9x_iter_keepable(to))
+	if (!p9x_iter_keepable(to)) {
+		if (WARN_ON_ONCE(whole))
+			return -EINVAL;
 		return p9x_read_bounce(fid, offset, to);
+	}
 	for (;;) {
 		struct p9x_req *req;
 		ssize_t got;
@@ -1370,7 +1359,12 @@ ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
 			continue;
 		}
 		total += got;
-		if (!got || fatal_signal_pending(current)) {
+		if (!got) {
+			eof = true;
+			ended = true;
+			stop = true;
+		} else if (fatal_signal_pending(current)) {
+			err = -EINTR;
 			ended = true;
 			stop = true;
 		} else if (got < asked) {
@@ -1379,7 +1373,48 @@ ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
 		}
 	}
 	iov_iter_revert(to, issued - total);
+	if (whole && err && !eof && iov_iter_count(to))
+		return err;
 	return total ? total : err;
+}
+
+/**
+ * p9x_read() - read from an open fid into an iterator
+ * @fid: fid opened for reading
+ * @offset: file offset
+ * @to: destination; its count is how much to read
+ *
+ * Issues as many Treads as needed, each at most p9x_fid_maxio(), several
+ * in flight at once, until @to is full, the server answers a count of 0
+ * or an error, or a fatal signal is pending.  In 9P only a count of 0 is
+ * the end of the file: a short answer (procfs or sysfs files, a FUSE or
+ * 9p mount shared again) says nothing of what follows, so the rest is
+ * asked for again from where the data stopped, and the Treads already in
+ * flight beyond that are let go.
+ *
+ * Return: bytes read, or a negative errno if nothing was read.
+ */
+ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
+{
+	return p9x_read_common(fid, offset, to, false);
+}
+
+/**
+ * p9x_read_fill() - read from an open fid up to the end of the file
+ * @fid: fid opened for reading
+ * @offset: file offset
+ * @to: destination, a kernel iterator (bvec or kvec)
+ *
+ * As p9x_read(), but a count short of @to always means the server said
+ * the file ends there: a read cut short by an error or a fatal signal
+ * fails, whatever it had read.  For filling the page cache, where the
+ * bytes after a short count are taken to be zeros.
+ *
+ * Return: bytes read, or a negative errno.
+ */
+ssize_t p9x_read_fill(struct p9x_fid *fid, u64 offset, struct iov_iter *to)
+{
+	return p9x_read_common(fid, offset, to, true);
 }
 
 /**

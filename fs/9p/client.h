@@ -239,6 +239,7 @@ int p9x_lopen(struct p9x_fid *fid, u32 flags);
 int p9x_lcreate(struct p9x_fid *fid, const char *name, u32 flags, u32 mode,
 		u32 gid);
 ssize_t p9x_read(struct p9x_fid *fid, u64 offset, struct iov_iter *to);
+ssize_t p9x_read_fill(struct p9x_fid *fid, u64 offset, struct iov_iter *to);
 struct p9x_req *p9x_read_start(struct p9x_fid *fid, u64 offset,
 			       struct iov_iter *to, p9x_done_t done,
 			       void *priv);

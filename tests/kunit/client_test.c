@@ -579,6 +579,7 @@ enum fk_op {
 	FK_FSYNC,
 	FK_STATFS,
 	FK_READ,	/* zero copy into @page */
+	FK_READ_FILL,	/* the same with p9x_read_fill() */
 	FK_PUT,		/* the last reference on @fid */
 	FK_PUT_KILLED,	/* the same, with SIGKILL already pending */
 	FK_WALK_GETATTR, /* p9x_walk_getattr() of "f" from @fid */
@@ -621,6 +622,8 @@ static long fk_call_read(struct fk_call *call)
 
 	bvec_set_page(&bv, call->page, FK_READ_LEN, 0);
 	iov_iter_bvec(&it, ITER_DEST, &bv, 1, FK_READ_LEN);
+	if (call->op == FK_READ_FILL)
+		return p9x_read_fill(call->fid, 0, &it);
 	return p9x_read(call->fid, 0, &it);
 }
 
@@ -639,6 +642,7 @@ static int fk_call_thread(void *arg)
 		call->ret = p9x_statfs(call->fid, &call->st);
 		break;
 	case FK_READ:
+	case FK_READ_FILL:
 		call->ret = fk_call_read(call);
 		break;
 	case FK_PUT_KILLED:
@@ -684,7 +688,7 @@ static struct fk_call *fk_call_start(struct fk *fk, enum fk_op op,
 	call->op = op;
 	call->fid = fid;
 	init_completion(&call->done);
-	if (op == FK_READ) {
+	if (op == FK_READ || op == FK_READ_FILL) {
 		call->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		KUNIT_ASSERT_NOT_NULL(test, call->page);
 	}
@@ -1431,6 +1435,39 @@ static void client_read_short(struct kunit *test)
 }
 
 /*
+ * A short Rread and then an error: p9x_read() gives the bytes it got (a
+ * short read(2)), p9x_read_fill() the error, since the page cache would
+ * take the rest for zeros past the end of the file.
+ */
+static void client_read_short_error(struct kunit *test)
+{
+	static const enum fk_op ops[] = { FK_READ, FK_READ_FILL };
+	struct fk *fk = test->priv;
+	struct fk_call *call;
+	struct fk_msg m;
+	unsigned int i;
+	u32 count;
+	u64 off;
+	u16 tag;
+
+	KUNIT_ASSERT_NOT_NULL(test, fk->root);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		call = fk_call_start(fk, ops[i], fk->root);
+		fk_wait_sent(fk, P9X_TREAD, &tag, NULL);
+		KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rread(&m, tag, 100,
+							      0x5a)));
+		fk_wait_sent(fk, P9X_TREAD, &tag, NULL);
+		fk_tread_args(fk, tag, &off, &count);
+		KUNIT_EXPECT_EQ(test, off, 100);
+		KUNIT_EXPECT_TRUE(test, fk_reply(fk, fk_rlerror(&m, tag, EIO)));
+		KUNIT_EXPECT_EQ(test, fk_call_end(call),
+				ops[i] == FK_READ ? 100 : -EIO);
+		fk_call_free(call);
+	}
+	fk_expect_idle(fk);
+}
+
+/*
  * The connection drops (umount -f) under calls of every kind: a waiting
  * call, a zero-copy read, a killed call whose Tflush is unanswered.  Every waiter
  * returns -EIO, nothing is left, and later calls fail at once.
@@ -1646,6 +1683,7 @@ static struct kunit_case client_cases[] = {
 	KUNIT_CASE(client_walk_getattr_refused),
 	KUNIT_CASE_PARAM(client_killed_newfid, fk_newfid_gen_params),
 	KUNIT_CASE(client_read_short),
+	KUNIT_CASE(client_read_short_error),
 	KUNIT_CASE(client_transport_lost),
 	KUNIT_CASE(client_async_io),
 	KUNIT_CASE_SLOW(client_teardown_outstanding),
