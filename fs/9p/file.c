@@ -154,10 +154,31 @@ out:
 	return n;
 }
 
+/*
+ * cache=none keeps no size between calls: the file may have grown on
+ * the server since it was opened, and a fault past the size the inode
+ * last saw would be SIGBUS.  So a mapping begins with the size the
+ * server gives now, from the open fid (the name may be gone).
+ */
+static int p9x_file_mmap_none(struct file *file, struct vm_area_struct *vma)
+{
+	struct inode *inode = file_inode(file);
+	struct p9x_attr attr;
+	int err;
+
+	err = p9x_getattr(file->private_data, P9X_GETATTR_IDENT, &attr);
+	if (err)
+		return err;
+	if (p9x_attr_other_file(inode, &attr))
+		return -ESTALE;
+	p9x_inode_update(inode, &attr);
+	return generic_file_readonly_mmap(file, vma);
+}
+
 static int p9x_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (p9x_mode(file_inode(file)) == P9X_CACHE_NONE)
-		return generic_file_readonly_mmap(file, vma);
+		return p9x_file_mmap_none(file, vma);
 	file_accessed(file);
 	vma->vm_ops = &p9x_cached_vm_ops;
 	return 0;
