@@ -218,8 +218,6 @@ bool p9x_fid_names_inode(struct inode *inode, const struct p9x_fid *fid);
 struct inode *p9x_iget_at(struct dentry *parent, struct p9x_fid *nfid,
 			  const struct p9x_attr *attr);
 void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);
-struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
-			  umode_t type, u32 gen);
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
 struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,

@@ -170,6 +170,21 @@ static inline const struct xattr_handler *p9x_vfs_acl_handler(int type)
 #define p9x_splice_read		generic_file_splice_read
 #endif
 
+/*
+ * 6.5 took file handles that only identify a file, never decoded
+ * ("exportfs: allow exporting non-decodeable file handles to userspace",
+ * "fanotify: support reporting non-decodeable file handles"): export
+ * operations with ->encode_fh and no ->fh_to_dentry then serve
+ * name_to_handle_at(AT_HANDLE_FID) and fanotify inode marks with file
+ * ids.  Before, the VFS asked for ->fh_to_dentry before encoding at all,
+ * so such operations would serve nothing (export.c).
+ */
+#if P9X_KV_AT_LEAST(6, 5)
+#define P9X_HAVE_FID_HANDLES	1
+#else
+#define P9X_HAVE_FID_HANDLES	0
+#endif
+
 /* 6.7 made the superblock's xattr handler list an array of const pointers. */
 #if P9X_KV_AT_LEAST(6, 7)
 #define P9X_XATTR_LIST(name)	const struct xattr_handler * const (name)[]

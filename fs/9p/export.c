@@ -1,23 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 9plx file handles (export operations), in 9P2000.Lx sessions only.
+ * 9plx file handles (export operations): identification only, in
+ * 9P2000.Lx sessions on kernels that take handles they cannot decode
+ * (compat.h, P9X_HAVE_FID_HANDLES).
  *
  * There a file's identity, (qid type, path, host device) and the
  * generation, is unique under the share, so a handle made of it names
- * one file: name_to_handle_at(2) gives p1/file and p2/file different
- * handles even when both host filesystems gave them one inode number,
- * and fanotify can report file ids (FAN_REPORT_FID).  In 9P2000.L
- * sessions a qid path may name several host files, so the superblock
- * gets no export operations and handles stay unsupported (EOPNOTSUPP),
- * as with the in-kernel client.
+ * one file: name_to_handle_at(2) with AT_HANDLE_FID gives p1/file and
+ * p2/file different handles even when both host filesystems gave them
+ * one inode number, and fanotify can report file ids (FAN_REPORT_FID)
+ * for inode marks.
  *
- * 9P has no walk by qid: a handle is decoded only to an inode the guest
- * still holds, through a name it still has (a hashed dentry), whose fids
- * lead to the file on the server.  Anything else is ESTALE.  There is no
- * ->get_parent: a disconnected dentry would have no fid to walk ".."
- * from, and finding a child's name again by its inode number in the
- * parent's entries is ambiguous where host filesystems meet.  Without
- * disconnected dentries nothing needs reconnecting.
+ * Nothing decodes them.  9P has no walk by identity: a file can be
+ * reached only by name, from a fid the client holds.  A decoder could
+ * only find files the guest still happens to hold, and would answer
+ * ESTALE for a file that exists on the server but that the guest has
+ * forgotten; with cache=none that is any file nobody has open.  ESTALE
+ * must mean that the file is gone, so there is no ->fh_to_dentry: the
+ * VFS then refuses decodable handles (name_to_handle_at() without
+ * AT_HANDLE_FID, fanotify mount and filesystem marks with file ids, nfsd
+ * exports) with EOPNOTSUPP, as it does for the in-kernel client.
+ *
+ * In 9P2000.L sessions a qid path may name several host files, so the
+ * superblock gets no export operations at all.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,7 +46,7 @@
  * @ftype: the file type, (mode & S_IFMT) >> 12
  * @pad: zero
  *
- * Copied in and out with memcpy(): the handle buffer is only u32 aligned.
+ * Copied out with memcpy(): the handle buffer is only u32 aligned.
  */
 struct p9x_fh {
 	u64 path;
@@ -56,6 +61,17 @@ struct p9x_fh {
 
 static_assert(sizeof(struct p9x_fh) % sizeof(u32) == 0);
 
+/**
+ * p9x_encode_fh() - the file id of an inode
+ * @inode: the file
+ * @fh: where the handle body goes
+ * @max_len: in, the room at @fh in u32 words; out, the words used or,
+ *	when there was too little room, the words needed
+ * @parent: ignored: the VFS asks for a handle naming the parent only
+ *	when it can decode one, which it cannot here
+ *
+ * Return: P9X_FILEID_QID, or FILEID_INVALID when @fh is too small.
+ */
 static int p9x_encode_fh(struct inode *inode, u32 *fh, int *max_len,
 			 struct inode *parent)
 {
@@ -68,10 +84,6 @@ static int p9x_encode_fh(struct inode *inode, u32 *fh, int *max_len,
 		.ftype = (inode->i_mode & S_IFMT) >> 12,
 	};
 
-	/*
-	 * Handles never name the parent (there is no ->fh_to_parent), so a
-	 * request for a connectable one gets the plain handle.
-	 */
 	if (*max_len < P9X_FH_WORDS) {
 		*max_len = P9X_FH_WORDS;
 		return FILEID_INVALID;
@@ -81,60 +93,6 @@ static int p9x_encode_fh(struct inode *inode, u32 *fh, int *max_len,
 	return P9X_FILEID_QID;
 }
 
-/**
- * p9x_fh_to_dentry() - the dentry of a file named by a 9plx handle
- * @sb: the superblock
- * @fid: the handle body
- * @fh_len: its length in u32 words
- * @fh_type: its type
- *
- * Finds the inode in the identity map, never on the server.  The file
- * must still have a name in the guest: an inode whose last name was
- * removed (link count 0, or only an unhashed dentry left) or that has
- * been evicted is stale, as is one whose generation differs from the
- * handle's (the host reused the inode number).
- *
- * Return: a referenced, connected dentry, or ERR_PTR(-ESTALE).
- */
-static struct dentry *p9x_fh_to_dentry(struct super_block *sb,
-				       struct fid *fid, int fh_len,
-				       int fh_type)
-{
-	struct dentry *alias;
-	struct inode *inode;
-	struct p9x_qid qid;
-	struct p9x_fh h;
-
-	if (fh_type != P9X_FILEID_QID || fh_len < P9X_FH_WORDS)
-		return ERR_PTR(-ESTALE);
-	memcpy(&h, fid->raw, sizeof(h));
-	memset(&qid, 0, sizeof(qid));
-	qid.type = h.qtype;
-	qid.path = h.path;
-	qid.dev = h.dev;
-
-	inode = p9x_ilookup(sb, &qid, (umode_t)h.ftype << 12, h.gen);
-	if (!inode)
-		return ERR_PTR(-ESTALE);
-	alias = NULL;
-	if (inode->i_generation == h.gen && inode->i_nlink)
-		alias = d_find_alias(inode);
-	iput(inode);
-	if (!alias)
-		return ERR_PTR(-ESTALE);
-	/*
-	 * Only a name walked from the root has fids that lead to this
-	 * file; d_find_alias() also gives a removed directory's dentry.
-	 * (The root itself is never hashed.)
-	 */
-	if (alias != sb->s_root && (d_unhashed(alias) || IS_ROOT(alias))) {
-		dput(alias);
-		return ERR_PTR(-ESTALE);
-	}
-	return alias;
-}
-
 const struct export_operations p9x_export_ops = {
 	.encode_fh = p9x_encode_fh,
-	.fh_to_dentry = p9x_fh_to_dentry,
 };

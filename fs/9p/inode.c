@@ -510,31 +510,6 @@ bool p9x_fid_names_inode(struct inode *inode, const struct p9x_fid *fid)
 	return fid->qid.path == q->path && fid->qid.dev == q->dev;
 }
 
-/**
- * p9x_ilookup() - the inode the guest holds for a file, if any
- * @sb: the superblock of a 9P2000.Lx session
- * @qid: the file's qid (type, path and host device)
- * @type: the file type (S_IFMT bits)
- * @gen: the file's generation (0 where the server gives none)
- *
- * Asks nothing of the server: 9P cannot walk to a file by its qid, so a
- * file the guest no longer holds cannot be found this way.
- *
- * Return: a referenced inode, or NULL.
- */
-struct inode *p9x_ilookup(struct super_block *sb, const struct p9x_qid *qid,
-			  umode_t type, u32 gen)
-{
-	struct p9x_ikey key = {
-		.qid = qid,
-		.type = type,
-		.has_gen = true,
-		.gen = gen,
-	};
-
-	return ilookup5(sb, p9x_qid_hash(qid), p9x_inode_test, &key);
-}
-
 /*
  * Without an attribute cache (cache=none and cache=mmap) every stat asks
  * the server, but a lookup has just asked: its answer serves the first

@@ -396,8 +396,11 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	}
 	/* The share's own host filesystem is this superblock's device. */
 	p9x_devmap_init(&sbi->devmap, root_fid->qid.dev, sb->s_dev);
-	/* Only 9P2000.Lx qids name one file each (export.c). */
-	if (sbi->c->dialect == P9X_DIALECT_LX)
+	/*
+	 * File ids, never decoded, where qids name one file each: in
+	 * 9P2000.Lx sessions (export.c).
+	 */
+	if (P9X_HAVE_FID_HANDLES && sbi->c->dialect == P9X_DIALECT_LX)
 		sb->s_export_op = &p9x_export_ops;
 	err = p9x_getattr(root_fid, P9X_GETATTR_IDENT, &attr);
 	if (err) {

@@ -6,28 +6,36 @@
 # Phase "fh": file handles, fanotify file ids, Landlock and inotify,
 # through 9plx (FH_CLIENT unset) or, in phase "fhref", through the
 # in-kernel client loaded by the "ref" phase.  Expectations by dialect
-# (Documentation/filesystems/9plx.rst, "File handles"):
+# and kernel (Documentation/filesystems/9plx.rst, "File handles"), with
+# cache=none and cache=loose:
 #
-#   9P2000.Lx (9plx, patched server), cache=none and cache=loose:
-#   name_to_handle_at gives p1/file and p2/file (one host inode number,
-#   two tmpfs) different handles, and open_by_handle_at of each opens
-#   that file (nlxfh pair); a handle opens its file while the guest
-#   holds it, gives ESTALE once the guest has forgotten it, opens it
-#   again once it is known again, and gives ESTALE after unlink (nlxfh
-#   stale); a fanotify mount mark with FAN_REPORT_FID reports a write
-#   with the file's handle, which opens it (nlxfh fanotify); Landlock
-#   and inotify find their inodes again (nlxlandlock).
+#   Every session: name_to_handle_at without AT_HANDLE_FID (a handle to
+#   decode) and FAN_REPORT_FID mount and filesystem marks fail with
+#   EOPNOTSUPP: nothing decodes a handle (9P has no walk by identity).
 #
-#   9P2000.L (9plx against QEMU 7.2, the in-kernel client): handles are
-#   refused (EOPNOTSUPP from name_to_handle_at and from a FAN_REPORT_FID
-#   mount mark): a qid path may name several host files.  With
-#   cache=none every lookup makes a new inode, so a Landlock rule on p1
-#   no longer covers p1/file and an inotify watch misses a write made
-#   through a new open: asserted as such, the limits of the dialect.
+#   Where file ids exist (9plx in 9P2000.Lx: 6.5 and later, its own
+#   handle type 0x9c; 9P2000.L: 6.7 and later, the VFS's inode number
+#   and generation, FILEID_INO64_GEN 0x81): name_to_handle_at with
+#   AT_HANDLE_FID works; open_by_handle_at of such a handle opens
+#   nothing, neither while the file is held open nor after the guest
+#   has forgotten it (the error it gives is logged); a FAN_REPORT_FID
+#   inode mark reports a write with the file's AT_HANDLE_FID handle.
+#   In 9P2000.Lx p1/file and p2/file (one host inode number, two tmpfs)
+#   get different ids.  Elsewhere (6.1) AT_HANDLE_FID is an unknown
+#   flag (EINVAL) and the inode mark fails with EOPNOTSUPP.
+#
+#   9P2000.Lx (9plx, patched server): Landlock and inotify find their
+#   inodes again (nlxlandlock).  9P2000.L (9plx against QEMU 7.2, the
+#   in-kernel client): with cache=none every lookup makes a new inode,
+#   so a Landlock rule on p1 no longer covers p1/file and an inotify
+#   watch misses a write made through a new open: asserted as such, the
+#   limits of the dialect.
 
 FH_CLIENT=${FH_CLIENT:-9plx}
 M=/mnt/fh
 KV=$(uname -r | cut -d. -f1,2)
+# the kernel as one number, major * 256 + minor
+FH_KV=$(( $(echo "$KV" | cut -d. -f1) * 256 + $(echo "$KV" | cut -d. -f2) ))
 if [ "$FH_CLIENT" = 9plx ] && [ "$NLX_SERVER" = patched ]; then
 	FH_VERSION=9p2000.Lx
 	FH_OPTS=trans=virtio
@@ -37,6 +45,16 @@ elif [ "$FH_CLIENT" = 9plx ]; then
 else
 	FH_VERSION=9p2000.L
 	FH_OPTS=trans=virtio,version=9p2000.L
+fi
+# FH_FIDTYPE: the type of an AT_HANDLE_FID handle, empty where there is
+# none.  9plx's own in 9P2000.Lx sessions, from 6.5 (AT_HANDLE_FID,
+# compat.h); in 9P2000.L sessions, where there are no export operations,
+# the VFS's own, which it gives such filesystems from 6.7.
+FH_FIDTYPE=
+if [ "$FH_VERSION" = 9p2000.Lx ] && [ "$FH_KV" -ge $((6 * 256 + 5)) ]; then
+	FH_FIDTYPE=0x9c
+elif [ "$FH_VERSION" = 9p2000.L ] && [ "$FH_KV" -ge $((6 * 256 + 7)) ]; then
+	FH_FIDTYPE=0x81
 fi
 
 c_fh_mount() {
@@ -74,42 +92,78 @@ fh_why() {
 	return 1
 }
 
-c_fh_pair() {
-	need_mount "$M" || return
-	fh_run pair "$M" "$M/p1/file" "$M/p2/file" || fh_why pair $?
+# fh_refused STEP WHAT ERRNO ENAME CMD ARGS...: nlxfh CMD ARGS... must
+# fail at STEP on WHAT with ERRNO.
+fh_refused() {
+	_step=$1 _what=$2 _want="errno=$3 $4"
+	shift 4
+	if fh_run "$@"; then
+		_got="it worked"
+	elif grep -qx "FAIL $_step $_what $_want" /tmp/fh.out; then
+		return 0
+	else
+		_got="it failed otherwise"
+	fi
+	why "nlxfh $1: want $_step $_what $_want, $_got: $(tr '\n' ';' </tmp/fh.out)"
+	return 1
 }
 
-c_fh_stale() {
+# A handle to decode: refused in every session.  (data/file: with
+# cache=loose, 9P2000.L cannot walk into p1, whose root has the qid path
+# of the share's; see ELOOP in 9plx.rst.)
+c_fh_handle_refused() {
 	need_mount "$M" || return
-	fh_run stale "$M" "$M/scratch/fh-stale-$1-$KV-$NLX_SERVER" ||
-		fh_why stale $?
+	fh_refused handle "$M/data/file" 95 EOPNOTSUPP handle "$M/data/file"
+}
+
+c_fh_fid() {
+	need_mount "$M" || return
+	fh_run fid "$M/data/file" || { fh_why fid $?; return; }
+	grep -q "^ok fid $M/data/file type=$FH_FIDTYPE " /tmp/fh.out && return 0
+	why "want a handle of type $FH_FIDTYPE: $(cat /tmp/fh.out)"
+	return 1
+}
+
+# Without file ids: an unknown flag before 6.5, else no export operations.
+c_fh_fid_refused() {
+	need_mount "$M" || return
+	if [ "$FH_KV" -lt $((6 * 256 + 5)) ]; then
+		fh_refused fid "$M/data/file" 22 EINVAL fid "$M/data/file"
+	else
+		fh_refused fid "$M/data/file" 95 EOPNOTSUPP fid "$M/data/file"
+	fi
+}
+
+# 9P2000.Lx: one host inode number on two host filesystems, two ids.
+c_fh_pair() {
+	need_mount "$M" || return
+	fh_run pair "$M/p1/file" "$M/p2/file" || { fh_why pair $?; return; }
+	for _f in p1/file p2/file; do
+		grep -q "^ok fid $M/$_f type=$FH_FIDTYPE " /tmp/fh.out && continue
+		why "want $_f's id of type $FH_FIDTYPE: $(tr '\n' ';' </tmp/fh.out)"
+		return 1
+	done
+}
+
+c_fh_noopen() {
+	need_mount "$M" || return
+	fh_run noopen "$M" "$M/scratch/fh-noopen-$1-$KV-$NLX_SERVER" ||
+		fh_why noopen $?
 }
 
 c_fh_fanotify() {
-	need_mount "$M" && fh_scratch "fh-fan-$1" || return
-	fh_run fanotify "$M" "$_f" || fh_why fanotify $?
+	need_mount "$M" && fh_scratch "fh-fan-$1-$FH_CLIENT" || return
+	fh_run fanotify inode "$M" "$_f" || fh_why fanotify $?
 }
 
-# 9P2000.L: name_to_handle_at and a FAN_REPORT_FID mount mark must fail
-# with EOPNOTSUPP.  (data/file: with cache=loose, 9P2000.L cannot walk
-# into p1, whose root has the qid path of the share's; see ELOOP in
-# 9plx.rst.)
-c_fh_nohandle() {
-	need_mount "$M" || return
-	fh_run handle "$M/data/file" && {
-		why "name_to_handle_at($M/data/file) succeeded: $(cat /tmp/fh.out)"; return 1; }
-	grep -qx "FAIL handle $M/data/file errno=95 EOPNOTSUPP" /tmp/fh.out && return 0
-	why "want EOPNOTSUPP: $(cat /tmp/fh.out)"
-	return 1
-}
-
-c_fh_nofanotify() {
-	need_mount "$M" && fh_scratch "fh-fan-$FH_CLIENT" || return
-	fh_run fanotify "$M" "$_f" && {
-		why "a FAN_REPORT_FID mount mark worked: $(tr '\n' ';' </tmp/fh.out)"; return 1; }
-	grep -qx "FAIL fanotify_mark $M errno=95 EOPNOTSUPP" /tmp/fh.out && return 0
-	why "want EOPNOTSUPP from fanotify_mark: $(tr '\n' ';' </tmp/fh.out)"
-	return 1
+c_fh_fanotify_refused() {
+	need_mount "$M" && fh_scratch "fh-fan-$1-$FH_CLIENT" || return
+	if [ "$1" = inode ]; then
+		_what=$_f
+	else
+		_what=$M
+	fi
+	fh_refused fanotify_mark "$_what" 95 EOPNOTSUPP fanotify "$1" "$M" "$_f"
 }
 
 # 9P2000.L, cache=none: the Landlock rule on p1's inode does not cover
@@ -140,19 +194,24 @@ check local-landlock c_ll_local
 for _c in none loose; do
 	PFX=${PFX%%/*}/$_c-
 	check mount c_fh_mount "$_c"
+	check handle-refused c_fh_handle_refused
+	if [ -n "$FH_FIDTYPE" ]; then
+		check fid c_fh_fid
+		[ "$FH_VERSION" != 9p2000.Lx ] || check fid-pair c_fh_pair
+		check fid-noopen c_fh_noopen "$_c"
+		check fanotify-inode c_fh_fanotify "$_c"
+	else
+		check fid-refused c_fh_fid_refused
+		check fanotify-inode-refused c_fh_fanotify_refused inode
+	fi
+	check fanotify-mount-refused c_fh_fanotify_refused mount
+	check fanotify-fs-refused c_fh_fanotify_refused filesystem
 	if [ "$FH_VERSION" = 9p2000.Lx ]; then
-		check handle-pair c_fh_pair
-		check handle-stale c_fh_stale "$_c"
-		check fanotify-fid c_fh_fanotify "$_c"
 		check landlock c_ll_sandbox "$M" "cache=$_c"
 		check inotify c_ll_inotify "$M" "fh-inotify-$KV-$NLX_SERVER-$_c"
-	else
-		check no-handle c_fh_nohandle
-		check no-fanotify-fid c_fh_nofanotify
-		if [ "$_c" = none ]; then
-			check landlock-lost c_ll_sandbox_lost
-			check inotify-lost c_ll_inotify_lost
-		fi
+	elif [ "$_c" = none ]; then
+		check landlock-lost c_ll_sandbox_lost
+		check inotify-lost c_ll_inotify_lost
 	fi
 	check umount c_umount "$M"
 	umount_if "$M"
