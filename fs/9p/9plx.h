@@ -5,6 +5,7 @@
 #ifndef _9PLX_H
 #define _9PLX_H
 
+#include <linux/atomic.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/list.h>
@@ -81,6 +82,9 @@ struct p9x_mount_opts {
  *	dentries and walked, for writing by a rename from its Trenameat to
  *	its d_move: a walk then never follows a path that never existed, nor
  *	an old name that another file has taken
+ * @attr_version: counts the changes this guest made to files' attributes
+ *	(p9x_attrs_changed()); read before a request that brings attributes
+ *	is sent, it tells which replies are older than which changes
  */
 struct p9x_sb {
 	struct p9x_client *c;
@@ -88,6 +92,7 @@ struct p9x_sb {
 	struct p9x_devmap devmap;
 	char nodename[__NEW_UTS_LEN + 1];
 	struct rw_semaphore rename_sem;
+	atomic64_t attr_version;
 };
 
 /* p9x_inode.flags */
@@ -114,6 +119,8 @@ struct p9x_sb {
  *	of them reaches the server after the cut
  * @wb_fails: Twrites of writeback that failed in a row (see
  *	p9x_wb_retry())
+ * @attr_version: the superblock's attr_version when this guest last
+ *	changed the file's size or attributes, under i_lock
  * @vfs_inode: the VFS inode
  */
 struct p9x_inode {
@@ -125,6 +132,7 @@ struct p9x_inode {
 	struct hlist_head ofids;
 	struct rw_semaphore wb_sem;
 	atomic_t wb_fails;
+	u64 attr_version;
 	struct inode vfs_inode;
 };
 
@@ -148,6 +156,15 @@ static inline bool p9x_attr_other_file(struct inode *inode,
 static inline struct p9x_sb *P9X_SB(struct super_block *sb)
 {
 	return sb->s_fs_info;
+}
+
+/*
+ * Read before sending a request whose reply brings attributes, and handed
+ * with the reply to p9x_inode_update() (see p9x_attrs_changed()).
+ */
+static inline u64 p9x_attr_version(struct super_block *sb)
+{
+	return atomic64_read(&P9X_SB(sb)->attr_version);
 }
 
 /* Largest Tread/Twrite payload of the mount in whole pages. */
@@ -213,11 +230,15 @@ extern const struct xattr_handler p9x_xattr_acl_access;
 extern const struct xattr_handler p9x_xattr_acl_default;
 
 /* inode.c */
-struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr);
+struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr,
+		       u64 ver);
 bool p9x_fid_names_inode(struct inode *inode, const struct p9x_fid *fid);
 struct inode *p9x_iget_at(struct dentry *parent, struct p9x_fid *nfid,
-			  const struct p9x_attr *attr);
-void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr);
+			  const struct p9x_attr *attr, u64 ver);
+void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr,
+		      u64 ver);
+void p9x_attrs_changed(struct inode *inode);
+void p9x_inode_wrote(struct inode *inode, loff_t end);
 struct dentry *p9x_lookup(struct inode *dir, struct dentry *dentry,
 			  unsigned int flags);
 struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,

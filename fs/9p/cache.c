@@ -329,8 +329,9 @@ int p9x_write_end_folio(struct file *file, struct address_space *mapping,
 	}
 	if (!copied)
 		goto out;
+	/* The folio goes dirty below: the size is kept from here on. */
 	if (pos + copied > i_size_read(inode))
-		i_size_write(inode, pos + copied);
+		p9x_inode_wrote(inode, pos + copied);
 	p9x_folio_dirty_pages(folio, offset_in_folio(folio, pos), copied);
 out:
 	folio_unlock(folio);
@@ -400,6 +401,8 @@ int p9x_writeback_folio_small(struct folio *folio,
 		mapping_set_error(mapping, n < 0 ? n : -EIO);
 	if (p9x_wb_retry(mapping->host, fid, n == len))
 		folio_mark_dirty(folio);
+	/* Before the folio leaves writeback: see p9x_attrs_changed(). */
+	p9x_attrs_changed(mapping->host);
 	folio_end_writeback(folio);
 	return 0;
 }
@@ -582,6 +585,12 @@ static void p9x_wrun_finish(struct p9x_wrun *run, ssize_t done)
 	if (!full)
 		mapping_set_error(mapping, done < 0 ? done : -EIO);
 	again = p9x_wb_retry(mapping->host, wb->fid, full);
+	/*
+	 * Before the folios leave writeback, which ends the guard of
+	 * p9x_inode_update() over them: attributes asked for before this
+	 * Twrite reached the server are not taken from now on.
+	 */
+	p9x_attrs_changed(mapping->host);
 	for (i = 0; i < run->nr; i++) {
 		struct folio *folio = page_folio(run->bv[i].bv_page);
 		bool ok;

@@ -103,6 +103,7 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct p9x_fid *fid = file->private_data;
 	struct p9x_attr attr;
 	ssize_t n;
+	u64 ver;
 
 	if (p9x_mode(inode) == P9X_CACHE_LOOSE &&
 	    !(iocb->ki_flags & IOCB_DIRECT)) {
@@ -115,12 +116,13 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	inode_lock(inode);
 	if (iocb->ki_flags & IOCB_APPEND) {
 		/* Append at the server's end of file, not a stale one. */
+		ver = p9x_attr_version(inode->i_sb);
 		n = p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
 		if (!n && p9x_attr_other_file(inode, &attr))
 			n = -ESTALE;
 		if (n)
 			goto out;
-		p9x_inode_update(inode, &attr);
+		p9x_inode_update(inode, &attr, ver);
 	}
 	n = generic_write_checks(iocb, from);
 	if (n <= 0)
@@ -144,8 +146,7 @@ static ssize_t p9x_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 					      iocb->ki_pos >> PAGE_SHIFT,
 					      (end - 1) >> PAGE_SHIFT);
 		iocb->ki_pos = end;
-		if (end > i_size_read(inode))
-			i_size_write(inode, end);
+		p9x_inode_wrote(inode, end);
 	}
 out:
 	inode_unlock(inode);
@@ -163,6 +164,7 @@ out:
 static int p9x_file_mmap_none(struct file *file, struct vm_area_struct *vma)
 {
 	struct inode *inode = file_inode(file);
+	u64 ver = p9x_attr_version(inode->i_sb);
 	struct p9x_attr attr;
 	int err;
 
@@ -171,7 +173,7 @@ static int p9x_file_mmap_none(struct file *file, struct vm_area_struct *vma)
 		return err;
 	if (p9x_attr_other_file(inode, &attr))
 		return -ESTALE;
-	p9x_inode_update(inode, &attr);
+	p9x_inode_update(inode, &attr, ver);
 	return generic_file_readonly_mmap(file, vma);
 }
 

@@ -119,18 +119,84 @@ static struct timespec64 p9x_ts(u64 sec, u64 nsec)
 	return ts;
 }
 
+/*
+ * Attribute versions.  The server answers a request with the attributes
+ * a file had when the request reached it; the reply may be read after
+ * this guest changed the file itself (a write that extended it and its
+ * writeback, a truncate, a chmod).  Taken then, it would move the size
+ * back, and the next append would write over what the guest wrote.  So,
+ * as fuse does, each such change, once the server has it, takes a new
+ * number from the superblock's counter into the inode, and a request
+ * that brings attributes reads the counter before it is sent: a reply
+ * whose number is below the inode's is older than a change of the guest
+ * and is not taken.  Both sides hold i_lock, so a reply is taken either
+ * wholly before a change is marked or not at all.
+ *
+ * Pages still dirty or under writeback (whose change the server does not
+ * have yet) are kept by p9x_inode_update() itself: their writeback marks
+ * the change when it ends, before the pages leave writeback.
+ */
+
+/* Under i_lock: the guest changed @inode, and the server has it now. */
+static void p9x_attrs_mark(struct inode *inode)
+{
+	struct p9x_sb *sbi = P9X_SB(inode->i_sb);
+
+	lockdep_assert_held(&inode->i_lock);
+	P9X_I(inode)->attr_version = atomic64_inc_return(&sbi->attr_version);
+}
+
+/**
+ * p9x_attrs_changed() - this guest changed a file's size or attributes
+ * @inode: the file; its change has reached the server
+ *
+ * Replies that bring @inode's attributes and were asked for before this
+ * are not taken (p9x_inode_update()).
+ */
+void p9x_attrs_changed(struct inode *inode)
+{
+	spin_lock(&inode->i_lock);
+	p9x_attrs_mark(inode);
+	spin_unlock(&inode->i_lock);
+}
+
+/**
+ * p9x_inode_wrote() - a write of this guest ended at @end
+ * @inode: the file
+ * @end: the offset after the last byte written
+ *
+ * The file is at least @end bytes long from now on, and attributes asked
+ * for before are not taken: the write may already be on the server.
+ */
+void p9x_inode_wrote(struct inode *inode, loff_t end)
+{
+	spin_lock(&inode->i_lock);
+	p9x_attrs_mark(inode);
+	if (end > i_size_read(inode))
+		i_size_write(inode, end);
+	spin_unlock(&inode->i_lock);
+}
+
 /**
  * p9x_inode_update() - refresh an inode from an Rgetattr
  * @inode: the inode
  * @attr: attributes from the server; only the fields marked valid are used
+ * @ver: p9x_attr_version() read before the request was sent
  *
  * The file type never changes: a server reporting another type for the
- * same qid gets a different inode from p9x_iget().
+ * same qid gets a different inode from p9x_iget().  Attributes older than
+ * the guest's last change of the inode are dropped whole, as fuse does:
+ * they may have been read before any part of that change reached the
+ * server.
  */
-void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
+void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr,
+		      u64 ver)
 {
 	struct timespec64 at, mt, ct, old;
 
+	spin_lock(&inode->i_lock);
+	if (ver < P9X_I(inode)->attr_version)
+		goto out;
 	if ((attr->valid & P9X_GETATTR_MODE) &&
 	    (inode->i_mode & 07777) != (attr->mode & 07777)) {
 		inode->i_mode = (inode->i_mode & S_IFMT) |
@@ -172,6 +238,8 @@ void p9x_inode_update(struct inode *inode, const struct p9x_attr *attr)
 		p9x_nosec_clear(inode);
 	}
 	p9x_inode_set_times(inode, at, mt, ct);
+out:
+	spin_unlock(&inode->i_lock);
 }
 
 static umode_t p9x_attr_type(const struct p9x_attr *attr)
@@ -368,13 +436,14 @@ static bool p9x_same_file(struct inode *inode, struct p9x_ikey *key,
 }
 
 /*
- * Find or make the inode for @attr; with @parent and @nfid (a lookup or a
- * new name), a 9P2000.L session with cache=loose checks an inode it finds
- * by p9x_same_file().
+ * Find or make the inode for @attr, read at attribute version @ver; with
+ * @parent and @nfid (a lookup or a new name), a 9P2000.L session with
+ * cache=loose checks an inode it finds by p9x_same_file().
  */
 static struct inode *p9x_iget_key(struct super_block *sb,
 				  const struct p9x_attr *attr,
-				  struct dentry *parent, struct p9x_fid *nfid)
+				  struct dentry *parent, struct p9x_fid *nfid,
+				  u64 ver)
 {
 	struct p9x_ikey key = {
 		.qid = &attr->qid,
@@ -419,7 +488,7 @@ again:
 				test = p9x_inode_test_never;
 			goto again;
 		}
-		p9x_inode_update(inode, attr);
+		p9x_inode_update(inode, attr, ver);
 		return inode;
 	}
 
@@ -445,7 +514,7 @@ again:
 		init_special_inode(inode, key.type, new_decode_dev(attr->rdev));
 		break;
 	}
-	p9x_inode_update(inode, attr);
+	p9x_inode_update(inode, attr, ver);
 	unlock_new_inode(inode);
 	return inode;
 }
@@ -454,12 +523,14 @@ again:
  * p9x_iget() - find or create the inode for a file the server described
  * @sb: the superblock
  * @attr: an Rgetattr for the file
+ * @ver: p9x_attr_version() read before it was asked for
  *
  * Return: a referenced inode, or an ERR_PTR (-EIO for a nonsense type).
  */
-struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
+struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr,
+		       u64 ver)
 {
-	return p9x_iget_key(sb, attr, NULL, NULL);
+	return p9x_iget_key(sb, attr, NULL, NULL, ver);
 }
 
 /**
@@ -467,6 +538,7 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
  * @parent: the directory's dentry
  * @nfid: the fid walked to the file
  * @attr: an Rgetattr for the file
+ * @ver: p9x_attr_version() read before the walk was sent
  *
  * As p9x_iget(); in a 9P2000.L session with cache=loose, an inode found
  * by qid is checked to be the same host file (p9x_same_file()).
@@ -474,9 +546,9 @@ struct inode *p9x_iget(struct super_block *sb, const struct p9x_attr *attr)
  * Return: a referenced inode, or an ERR_PTR.
  */
 struct inode *p9x_iget_at(struct dentry *parent, struct p9x_fid *nfid,
-			  const struct p9x_attr *attr)
+			  const struct p9x_attr *attr, u64 ver)
 {
-	return p9x_iget_key(parent->d_sb, attr, parent, nfid);
+	return p9x_iget_key(parent->d_sb, attr, parent, nfid, ver);
 }
 
 /*
@@ -550,6 +622,7 @@ struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
 	struct inode *inode;
 	struct dentry *res;
 	bool reg;
+	u64 ver;
 
 	if (regfid)
 		*regfid = NULL;
@@ -558,6 +631,7 @@ struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
 	dfid = p9x_dentry_fid(dentry->d_parent);
 	if (IS_ERR(dfid))
 		return ERR_CAST(dfid);
+	ver = p9x_attr_version(dir->i_sb);
 	fid = p9x_walk_getattr(dfid, 1, &name, P9X_GETATTR_IDENT, &attr);
 	p9x_fid_put(dfid);
 	if (IS_ERR(fid)) {
@@ -566,7 +640,7 @@ struct dentry *p9x_lookup_fid(struct inode *dir, struct dentry *dentry,
 		return d_splice_alias(NULL, dentry);
 	}
 
-	inode = p9x_iget_at(dentry->d_parent, fid, &attr);
+	inode = p9x_iget_at(dentry->d_parent, fid, &attr, ver);
 	if (IS_ERR(inode)) {
 		p9x_fid_put(fid);
 		return ERR_CAST(inode);
@@ -600,6 +674,7 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	bool loose = P9X_SB(inode->i_sb)->opts.cache == P9X_CACHE_LOOSE;
 	struct p9x_attr attr;
 	struct p9x_fid *fid;
+	u64 ver;
 	int err;
 
 	/*
@@ -617,6 +692,7 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 	fid = p9x_inode_open_fid(inode, false);
 	if (!fid)
 		fid = p9x_dentry_fid(dentry);
+	ver = p9x_attr_version(inode->i_sb);
 	err = IS_ERR(fid) ? PTR_ERR(fid) :
 	      p9x_getattr(fid, P9X_GETATTR_IDENT, &attr);
 	if (!IS_ERR(fid))
@@ -626,7 +702,7 @@ int p9x_getattr_op(struct p9x_idmap *idmap, const struct path *path,
 		err = -ESTALE;
 	if (!err) {
 		p9x_inode_keep_version(inode, &attr);
-		p9x_inode_update(inode, &attr);
+		p9x_inode_update(inode, &attr, ver);
 	} else if (loose) {
 		p9x_attrs_stale(inode);
 	} else {
@@ -692,6 +768,7 @@ struct inode *p9x_alloc_inode(struct super_block *sb)
 	pi->wfid = NULL;
 	INIT_HLIST_HEAD(&pi->ofids);
 	atomic_set(&pi->wb_fails, 0);
+	pi->attr_version = 0;
 	return &pi->vfs_inode;
 }
 

@@ -59,17 +59,19 @@ static int p9x_instantiate(struct inode *dir, struct dentry *dentry,
 	struct p9x_attr attr;
 	struct inode *inode;
 	struct p9x_fid *fid;
+	u64 ver;
 	int err;
 
 	/* The new name changed @dir's link count and times on the server. */
 	p9x_attrs_stale(dir);
+	ver = p9x_attr_version(dir->i_sb);
 	fid = p9x_walk_getattr(dfid, 1, &name, P9X_GETATTR_IDENT, &attr);
 	if (IS_ERR(fid)) {
 		if (acls)
 			p9x_acl_release(acls);
 		return PTR_ERR(fid);
 	}
-	inode = p9x_iget_at(dentry->d_parent, fid, &attr);
+	inode = p9x_iget_at(dentry->d_parent, fid, &attr, ver);
 	if (IS_ERR(inode)) {
 		err = PTR_ERR(inode);
 		goto out_fid;
@@ -562,6 +564,8 @@ int p9x_setattr_op(struct p9x_idmap *idmap, struct dentry *dentry, struct iattr 
 		err = p.valid ? p9x_setattr(fid, &p) : 0;
 		p9x_attrs_stale(inode);
 	}
+	/* Attributes asked for before now may predate what was set. */
+	p9x_attrs_changed(inode);
 	p9x_fid_put(fid);
 	if (!err && (ia->ia_valid & ATTR_SIZE))
 		truncate_setsize(inode, ia->ia_size);

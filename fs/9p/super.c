@@ -355,6 +355,7 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	struct inode *inode;
 	kuid_t owner;
 	u32 io_pages;
+	u64 ver;
 	int err;
 
 	sb->s_magic = P9X_MAGIC;
@@ -402,12 +403,13 @@ static int p9x_fill_super(struct super_block *sb, struct fs_context *fc)
 	 */
 	if (P9X_HAVE_FID_HANDLES && sbi->c->dialect == P9X_DIALECT_LX)
 		sb->s_export_op = &p9x_export_ops;
+	ver = p9x_attr_version(sb);
 	err = p9x_getattr(root_fid, P9X_GETATTR_IDENT, &attr);
 	if (err) {
 		p9x_fid_put(root_fid);
 		return err;
 	}
-	inode = p9x_iget(sb, &attr);
+	inode = p9x_iget(sb, &attr, ver);
 	if (IS_ERR(inode)) {
 		p9x_fid_put(root_fid);
 		return PTR_ERR(inode);
@@ -435,6 +437,7 @@ static int p9x_get_tree(struct fs_context *fc)
 	if (!sbi)
 		return -ENOMEM;
 	init_rwsem(&sbi->rename_sem);
+	atomic64_set(&sbi->attr_version, 0);
 	/* Taken now: a task's last close may come after its namespaces go. */
 	strscpy(sbi->nodename, utsname()->nodename, sizeof(sbi->nodename));
 	copts.ops = o->trans;
