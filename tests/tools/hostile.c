@@ -24,8 +24,11 @@
  *
  * The tree:  hello.txt ("hello, world\n"), dir/ holding a ("a\n"), link
  * (-> hello.txt), victim (empty, may be unlinked); hello.txt carries the
- * attribute user.hostile = "hello".  In 9P2000.Lx every node's qid has
- * dev HOSTILE_DEV and its own path.
+ * attribute user.hostile = "hello".  In the stale-* scenarios only, grow
+ * ("first\n"), the one file that may be written and truncated, also
+ * found by a second name, grow.link (a hard link); its bytes are shown
+ * on stderr at the end of the session ("grow holds HEX").  In 9P2000.Lx
+ * every node's qid has dev HOSTILE_DEV and its own path.
  *
  * In a 9P2000.Lx session a client looks a name up with one Twalkgetattr
  * instead of Twalk and Tgetattr, so the scenarios that lie in "hello.txt's
@@ -42,7 +45,8 @@
  * Probe operations (hostile do): stat, read (prints the bytes as hex),
  * readlink, list (getdents64, at most 1000 entries, names as hex),
  * getxattr NAME (size probe, then the value as hex), lock (F_SETLK),
- * getlock (F_GETLK), unlink.
+ * getlock (F_GETLK), unlink; and, for the stale-* scenarios, stale-stat
+ * and stale-lookup (probe_stale()).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -91,6 +95,12 @@ enum scen {
 	HS_LINK_HUGE, HS_LINK_NUL, HS_LINK_SELF,
 	HS_XATTR_SHORT, HS_XATTR_HUGE, HS_XATTR_LONG,
 	HS_LOCK_BOGUS, HS_GETLOCK_BOGUS,
+	/*
+	 * A stale reply: the attributes of grow (below), read before the
+	 * client's own write reached the server, are held until its Tfsync,
+	 * when that write and its writeback are over.
+	 */
+	HS_STALE_GETATTR, HS_STALE_LOOKUP,
 	/*
 	 * 9P2000.Lx only, correct in 9P2000.L sessions.  The Rwalkgetattr
 	 * ones lie in the lookup of hello.txt; wqid dir, attributes file is
@@ -159,6 +169,8 @@ static const struct {
 	[HS_XATTR_LONG] = { "xattr-long", "Rxattrwalk says 5 bytes, Rread brings 64" },
 	[HS_LOCK_BOGUS] = { "lock-bogus", "Rlock with status 77" },
 	[HS_GETLOCK_BOGUS] = { "getlock-bogus", "Rgetlock with lock type 99" },
+	[HS_STALE_GETATTR] = { "stale-getattr", "grow's Rgetattr after Tsetattr: after Tfsync" },
+	[HS_STALE_LOOKUP] = { "stale-lookup", "grow.link's lookup: after Tfsync" },
 	[HS_LX_WGA_EXTRA] = { "lx-walkgetattr-extra", "Rwalkgetattr: 2 qids for 1 name" },
 	[HS_LX_WGA_PARTIAL] = { "lx-walkgetattr-partial-attr", "Rwalkgetattr: 0 qids, attributes" },
 	[HS_LX_WGA_NOATTR] = { "lx-walkgetattr-noattr", "Rwalkgetattr: 1 qid, no attributes" },
@@ -172,7 +184,7 @@ static const struct {
 
 /* ---- the tree ---------------------------------------------------------- */
 
-enum { N_ROOT, N_HELLO, N_DIR, N_A, N_LINK, N_VICTIM, N_COUNT };
+enum { N_ROOT, N_HELLO, N_DIR, N_A, N_LINK, N_VICTIM, N_GROW, N_COUNT };
 
 struct node {
 	const char *name;
@@ -188,7 +200,13 @@ static const struct node nodes[N_COUNT] = {
 	[N_A] = { "a", N_DIR, 0100644, "a\n" },
 	[N_LINK] = { "link", N_ROOT, 0120777, "hello.txt" },
 	[N_VICTIM] = { "victim", N_ROOT, 0100644, "" },
+	[N_GROW] = { "grow", N_ROOT, 0100644, NULL },
 };
+
+/* grow: what it holds when a session begins, and how far it may grow. */
+#define GROW_FIRST	"first\n"
+#define GROW_MAX	8192
+#define GROW_LINK	"grow.link"
 
 /* The dev of every qid in 9P2000.Lx sessions: one filesystem. */
 #define HOSTILE_DEV	0x4853000000000801ULL
@@ -202,6 +220,7 @@ struct fid {
 	int node;
 	bool xattr;		/* reads give the attribute's value */
 	bool listed;		/* read to the end of its directory */
+	bool by_link;		/* grow, walked to by the name grow.link */
 };
 
 struct srv {
@@ -226,6 +245,13 @@ struct srv {
 	u16 walk_tag;
 	u32 walk_newfid;
 	enum { WALK_NONE, WALK_HELD, WALK_FLUSHED, WALK_DONE } walk_state;
+	/* grow's bytes, and the stale-* scenarios' held reply */
+	u8 grow[GROW_MAX];
+	u32 grow_len;
+	bool grow_set;		/* a Tsetattr of grow came */
+	enum { STALE_NONE, STALE_HELD, STALE_SENT } stale_state;
+	u8 stale_msg[1024];
+	u32 stale_len;
 	u8 in[MAXMSG];
 	u8 out[MAXMSG + 4096];
 };
@@ -292,8 +318,15 @@ static const char *node_target(const struct srv *s, int n, u32 *len)
 	}
 }
 
+static bool stale_scen(const struct srv *s)
+{
+	return s->scen == HS_STALE_GETATTR || s->scen == HS_STALE_LOOKUP;
+}
+
 static bool node_exists(const struct srv *s, int n)
 {
+	if (n == N_GROW)
+		return stale_scen(s);
 	return !(n == N_VICTIM && s->victim_gone);
 }
 
@@ -306,6 +339,9 @@ static int lookup(const struct srv *s, int d, const char *name, u16 len)
 		return nodes[d].parent;
 	if (len == 1 && name[0] == '.')
 		return d;
+	if (d == N_ROOT && stale_scen(s) && len == strlen(GROW_LINK) &&
+	    !memcmp(name, GROW_LINK, len))
+		return N_GROW;
 	for (n = 1; n < N_COUNT; n++)
 		if (nodes[n].parent == d && strlen(nodes[n].name) == len &&
 		    !memcmp(nodes[n].name, name, len) && node_exists(s, n))
@@ -540,6 +576,9 @@ static void check_reply(const struct srv *s, const u8 *m, u32 len, u8 type)
 	case P9X_RREAD:
 		err = p9x_dec_rread(m, len, &u, &data);
 		break;
+	case P9X_RWRITE:
+		err = p9x_dec_rwrite(m, len, &u);
+		break;
 	case P9X_RREADDIR:
 		err = p9x_dec_rreaddir(m, len, d, &it);
 		while (!err && (err = p9x_dirent_next(&it, &de)) > 0)
@@ -694,6 +733,7 @@ struct walk {
 	int qn[P9X_MAXWELEM];	/* the nodes walked */
 	int i;			/* how many */
 	bool hello;		/* hello.txt is one of them */
+	bool by_link;		/* the last one is grow, by the name grow.link */
 };
 
 /*
@@ -714,6 +754,7 @@ static bool walk_begin(struct srv *s, struct rd *r, u16 tag, bool wga,
 		rd64(r);
 	wk->nw = rd16(r);
 	wk->hello = false;
+	wk->by_link = false;
 	if (r->bad || wk->nw > P9X_MAXWELEM || !wk->f) {
 		rlerror(s, tag, r->bad || wk->nw > P9X_MAXWELEM ? EPROTO : EBADF);
 		return false;
@@ -732,6 +773,8 @@ static bool walk_begin(struct srv *s, struct rd *r, u16 tag, bool wga,
 			break;
 		if (n == N_HELLO)
 			wk->hello = true;
+		wk->by_link = n == N_GROW && l == strlen(GROW_LINK) &&
+			      !memcmp(name, GROW_LINK, l);
 		wk->qn[wk->i] = n;
 	}
 	if (wk->hello && s->scen == HS_SILENT) {
@@ -745,8 +788,12 @@ static bool walk_begin(struct srv *s, struct rd *r, u16 tag, bool wga,
 	return true;
 }
 
-/* A full walk from @f binds @newfid (or moves @f) to node @n. */
-static bool walk_fid(struct srv *s, struct fid *f, u32 newfid, int n)
+/*
+ * A full walk from @f binds @newfid (or moves @f) to node @n, reached by
+ * the name grow.link if @by_link.
+ */
+static bool walk_fid(struct srv *s, struct fid *f, u32 newfid, int n,
+		     bool by_link)
 {
 	struct fid *nf = newfid == f->fid ? f : fid_new(s, newfid);
 
@@ -754,6 +801,7 @@ static bool walk_fid(struct srv *s, struct fid *f, u32 newfid, int n)
 		return false;
 	nf->node = n;
 	nf->xattr = false;
+	nf->by_link = by_link;
 	return true;
 }
 
@@ -769,7 +817,8 @@ static void t_walk(struct srv *s, struct rd *r, u16 tag)
 	i = wk.i;
 	hello = wk.hello;
 	if (i == wk.nw && !walk_fid(s, wk.f, wk.newfid,
-				    i ? qn[i - 1] : wk.f->node))
+				    i ? qn[i - 1] : wk.f->node,
+				    i ? wk.by_link : wk.f->by_link))
 		return rlerror(s, tag, EBADF);
 	wr_begin(s, &w, P9X_RWALK, tag);
 	if (hello && qid_short(s, N_HELLO)) {
@@ -807,6 +856,8 @@ static void getattr_body(struct srv *s, struct wr *w, int n)
 	}
 	if (n == N_DIR && s->dir_listed)
 		size = 0;
+	if (n == N_GROW)
+		size = s->grow_len;
 	if (n == N_HELLO && s->scen == HS_SIZE_ABSURD)
 		size = ~0ULL;
 	if (n == N_VICTIM && s->scen == HS_NLINK_ZERO)
@@ -904,6 +955,35 @@ static void send_hello_attr(struct srv *s, struct wr *w, u16 tag, bool raw)
 	send_raw(s, w);
 }
 
+/*
+ * Send @w, a reply that brings grow's attributes: in the stale-*
+ * scenarios, the first one asked for by the way the scenario names (a
+ * Tgetattr once grow has had a Tsetattr, @wga false; a lookup by the
+ * name grow.link, @by_link) is held instead, with the size grow has now,
+ * until the next Tfsync (t_fsync()).
+ */
+static void send_grow_attr(struct srv *s, struct wr *w, bool by_link,
+			   bool wga)
+{
+	bool hold = false;
+
+	if (s->stale_state == STALE_NONE && s->scen == HS_STALE_GETATTR)
+		hold = !wga && s->grow_set;
+	if (s->stale_state == STALE_NONE && s->scen == HS_STALE_LOOKUP)
+		hold = by_link;
+	if (!hold)
+		return send_reply(s, w);
+	wr_end(w);
+	check_reply(s, w->buf, w->len, w->buf[4]);
+	if (w->len > sizeof(s->stale_msg))
+		die("grow's attributes do not fit the held reply");
+	memcpy(s->stale_msg, w->buf, w->len);
+	s->stale_len = w->len;
+	s->stale_state = STALE_HELD;
+	fprintf(stderr, "hostile: holding the attributes of grow (size %u)\n",
+		s->grow_len);
+}
+
 static void t_getattr(struct srv *s, struct rd *r, u16 tag)
 {
 	struct fid *f = fid_get(s, rd32(r));
@@ -921,6 +1001,8 @@ static void t_getattr(struct srv *s, struct rd *r, u16 tag)
 	if (qid_short(s, f->node))
 		w.wide = false;
 	getattr_body(s, &w, f->node);
+	if (f->node == N_GROW)
+		return send_grow_attr(s, &w, f->by_link, false);
 	if (f->node != N_HELLO)
 		return send_reply(s, &w);
 	send_hello_attr(s, &w, tag, !w.wide && s->dialect == P9X_DIALECT_LX);
@@ -953,7 +1035,8 @@ static void t_walkgetattr(struct srv *s, struct rd *r, u16 tag)
 	hello = wk.hello && last == N_HELLO;
 	if (full && hello && hello_lerror(s, &ec))
 		return rlerror(s, tag, ec);
-	if (full && !walk_fid(s, wk.f, wk.newfid, last))
+	if (full && !walk_fid(s, wk.f, wk.newfid, last,
+			      i ? wk.by_link : wk.f->by_link))
 		return rlerror(s, tag, EBADF);
 	s->wga_nwname = wk.nw;
 	wr_begin(s, &w, P9X_RWALKGETATTR, tag);
@@ -968,6 +1051,8 @@ static void t_walkgetattr(struct srv *s, struct rd *r, u16 tag)
 			wrqid(&w, node_qtype(s, qn[n]), node_path(qn[n]));
 		if (full)
 			getattr_body(s, &w, last);
+		if (full && last == N_GROW)
+			return send_grow_attr(s, &w, wk.by_link, true);
 		if (!raw)
 			return send_reply(s, &w);
 		wr_end(&w);
@@ -1017,14 +1102,74 @@ static void t_walkgetattr(struct srv *s, struct rd *r, u16 tag)
 	send_hello_attr(s, &w, tag, raw);
 }
 
+/* Anything but a new size of grow is taken and forgotten. */
 static void t_setattr(struct srv *s, struct rd *r, u16 tag)
 {
 	struct fid *f = fid_get(s, rd32(r));
+	u32 valid = rd32(r);
 	struct wr w;
+	u64 size;
 
+	rd32(r);
+	rd32(r);
+	rd32(r);
+	size = rd64(r);
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
 	if (!f)
 		return rlerror(s, tag, EBADF);
+	if (f->node == N_GROW && (valid & P9X_SETATTR_SIZE)) {
+		if (size > GROW_MAX)
+			return rlerror(s, tag, EFBIG);
+		if (size > s->grow_len)
+			memset(s->grow + s->grow_len, 0, size - s->grow_len);
+		s->grow_len = (u32)size;
+	}
+	if (f->node == N_GROW)
+		s->grow_set = true;
 	wr_begin(s, &w, P9X_RSETATTR, tag);
+	send_reply(s, &w);
+}
+
+/* Only grow takes writes. */
+static void t_write(struct srv *s, struct rd *r, u16 tag)
+{
+	struct fid *f = fid_get(s, rd32(r));
+	u64 off = rd64(r);
+	u32 count = rd32(r);
+	const u8 *data = rd_take(r, count);
+	struct wr w;
+
+	if (r->bad)
+		return rlerror(s, tag, EPROTO);
+	if (!f)
+		return rlerror(s, tag, EBADF);
+	if (f->node != N_GROW || f->xattr)
+		return rlerror(s, tag, EROFS);
+	if (off > GROW_MAX || count > GROW_MAX - off)
+		return rlerror(s, tag, EFBIG);
+	if (off > s->grow_len)
+		memset(s->grow + s->grow_len, 0, off - s->grow_len);
+	memcpy(s->grow + off, data, count);
+	if (off + count > s->grow_len)
+		s->grow_len = (u32)(off + count);
+	wr_begin(s, &w, P9X_RWRITE, tag);
+	wr32(&w, count);
+	send_reply(s, &w);
+}
+
+/* The held attributes of grow go first, then the Rfsync. */
+static void t_fsync(struct srv *s, u16 tag)
+{
+	struct wr w;
+
+	if (s->stale_state == STALE_HELD) {
+		send_bytes(s, s->stale_msg, s->stale_len);
+		s->stale_state = STALE_SENT;
+		fprintf(stderr, "hostile: sent the held attributes of grow, %u bytes long now\n",
+			s->grow_len);
+	}
+	wr_begin(s, &w, P9X_RFSYNC, tag);
 	send_reply(s, &w);
 }
 
@@ -1038,7 +1183,8 @@ static void t_lopen(struct srv *s, struct rd *r, u16 tag)
 		return rlerror(s, tag, EPROTO);
 	if (!f)
 		return rlerror(s, tag, EBADF);
-	if ((flags & P9X_O_ACCMODE) != P9X_O_RDONLY && f->node != N_HELLO)
+	if ((flags & P9X_O_ACCMODE) != P9X_O_RDONLY && f->node != N_HELLO &&
+	    f->node != N_GROW)
 		return rlerror(s, tag, EROFS);
 	wr_begin(s, &w, P9X_RLOPEN, tag);
 	if (qid_short(s, f->node))
@@ -1064,9 +1210,11 @@ static bool build_rread(struct srv *s, struct wr *w, u16 tag, struct fid *f,
 
 	if (f->xattr)
 		data = XATTR_VALUE;
+	else if (f->node == N_GROW)
+		data = (const char *)s->grow;
 	else if (nodes[f->node].data && (nodes[f->node].mode & 0100000))
 		data = nodes[f->node].data;
-	size = strlen(data);
+	size = !f->xattr && f->node == N_GROW ? s->grow_len : strlen(data);
 	if (f->xattr && s->scen == HS_XATTR_LONG)
 		data = pad, size = sizeof(pad);
 	n = off < size ? size - off : 0;
@@ -1520,14 +1668,6 @@ static void t_unlinkat(struct srv *s, struct rd *r, u16 tag)
 	send_reply(s, &w);
 }
 
-static void t_empty(struct srv *s, u8 rtype, u16 tag)
-{
-	struct wr w;
-
-	wr_begin(s, &w, rtype, tag);
-	send_reply(s, &w);
-}
-
 static void dispatch(struct srv *s, const u8 *m, u32 len)
 {
 	struct rd r = { m + P9X_HDR_SIZE, m + len, false };
@@ -1574,8 +1714,10 @@ static void dispatch(struct srv *s, const u8 *m, u32 len)
 		return t_getlock(s, &r, tag);
 	case P9X_TUNLINKAT:
 		return t_unlinkat(s, &r, tag);
+	case P9X_TWRITE:
+		return t_write(s, &r, tag);
 	case P9X_TFSYNC:
-		return t_empty(s, P9X_RFSYNC, tag);
+		return t_fsync(s, tag);
 	case P9X_TAUTH:
 		return rlerror(s, tag, EOPNOTSUPP);
 	default:
@@ -1601,11 +1743,18 @@ static bool read_full(int fd, u8 *p, size_t n)
 /*
  * The fids the client left bound when it went away: a client that clunks
  * what it walked to leaves none after umount (tests/vm/guest/hostile.sh).
+ * In the stale-* scenarios, grow's bytes first.
  */
 static void report_fids(const struct srv *s)
 {
 	int i, n = 0;
 
+	if (stale_scen(s)) {
+		fprintf(stderr, "hostile: grow holds ");
+		for (i = 0; i < (int)s->grow_len; i++)
+			fprintf(stderr, "%02x", s->grow[i]);
+		fprintf(stderr, "\n");
+	}
 	for (i = 0; i < NFIDS; i++)
 		n += s->fids[i].used;
 	fprintf(stderr, "hostile: end of session: %d fids bound", n);
@@ -1661,6 +1810,8 @@ static struct srv *srv_new(int sc, int rfd, int wfd)
 	s->scen = sc;
 	s->rfd = rfd;
 	s->wfd = wfd;
+	s->grow_len = strlen(GROW_FIRST);
+	memcpy(s->grow, GROW_FIRST, s->grow_len);
 	return s;
 }
 
@@ -1715,6 +1866,96 @@ static void hex(const void *p, size_t n)
 
 	while (n--)
 		printf("%02x", *b++);
+}
+
+/* Does the file @log hold @what? */
+static bool log_has(const char *log, const char *what)
+{
+	static char text[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open(log, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return strstr(text, what);
+}
+
+/*
+ * hostile do stale-stat PATH LOG, hostile do stale-lookup PATH NAME LOG:
+ * the guest's own write against a stale reply (the stale-* scenarios).
+ * PATH is opened read-write; a child stats it (stale-stat, after a
+ * futimens() that makes that stat ask the server) or @name, another name
+ * of the same file (stale-lookup).  Once the server says in the file LOG
+ * that it holds the reply, "second\n" is written at the end of file and
+ * fsync()ed (the server lets the reply go before the Rfsync); then, the
+ * child done, "third\n" is written where lseek(SEEK_END) says and
+ * fsync()ed.  Prints "ok held=H child=C end=E size=S": 1 if the reply
+ * was held (0: the child's stat asked nothing, or got its answer at
+ * once), the size the child saw, the end of file lseek() gave, and the
+ * size fstat() gives at the end.
+ */
+static int probe_stale(const char *path, const char *name, const char *log)
+{
+	static const char more[] = "second\n", last[] = "third\n";
+	char child[64] = "";
+	int fd, pfd[2], held = 0;
+	struct stat st;
+	long long until;
+	pid_t pid;
+	off_t end;
+	ssize_t n;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0 || fstat(fd, &st))
+		return probe_err();
+	if (!name && futimens(fd, NULL))
+		return probe_err();
+	if (pipe(pfd))
+		return probe_err();
+	pid = fork();
+	if (pid < 0)
+		return probe_err();
+	if (pid == 0) {
+		struct stat cst;
+		const char *e;
+
+		if (stat(name ? name : path, &cst)) {
+			e = strerrorname_np(errno);
+			dprintf(pfd[1], "%s", e ? e : "E?");
+		} else {
+			dprintf(pfd[1], "%lld", (long long)cst.st_size);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	for (until = now_ms() + 10000; now_ms() < until; usleep(10000)) {
+		if (log_has(log, "hostile: holding")) {
+			held = 1;
+			break;
+		}
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			pid = 0;
+			break;
+		}
+	}
+	if (pwrite(fd, more, strlen(more), st.st_size) != (ssize_t)strlen(more) ||
+	    fsync(fd))
+		return probe_err();
+	if (pid)
+		waitpid(pid, NULL, 0);
+	n = read(pfd[0], child, sizeof(child) - 1);
+	child[n > 0 ? n : 0] = '\0';
+	end = lseek(fd, 0, SEEK_END);
+	if (end < 0 || write(fd, last, strlen(last)) != (ssize_t)strlen(last) ||
+	    fsync(fd) || fstat(fd, &st) || close(fd))
+		return probe_err();
+	printf("ok held=%d child=%s end=%lld size=%lld\n", held, child,
+	       (long long)end, (long long)st.st_size);
+	return 0;
 }
 
 static int do_probe(int argc, char **argv)
@@ -1817,6 +2058,10 @@ static int do_probe(int argc, char **argv)
 		printf("ok\n");
 		return 0;
 	}
+	if (!strcmp(op, "stale-stat") && argc > 2)
+		return probe_stale(path, NULL, argv[2]);
+	if (!strcmp(op, "stale-lookup") && argc > 3)
+		return probe_stale(path, argv[2], argv[3]);
 	fprintf(stderr, "hostile: no probe named %s\n", op);
 	return 2;
 }
@@ -1832,15 +2077,21 @@ struct tcli {
 
 static u8 tmsg[8192];
 
-/* Send the T-message in tmsg and read one reply into c->buf. */
-static int tcall(struct tcli *c, struct p9x_wbuf *b, int enc)
+/* Send the T-message in tmsg. */
+static int tsend(struct tcli *c, struct p9x_wbuf *b, int enc)
 {
-	u32 size;
-
 	if (enc)
 		return enc;
 	if (write(c->fd, tmsg, b->len) != (ssize_t)b->len)
 		return -EIO;
+	return 0;
+}
+
+/* Read one reply into c->buf. */
+static int trecv(struct tcli *c)
+{
+	u32 size;
+
 	if (!read_full(c->fd, c->buf, 4))
 		return -EIO;
 	size = (u32)c->buf[0] | (u32)c->buf[1] << 8 | (u32)c->buf[2] << 16 |
@@ -1850,6 +2101,18 @@ static int tcall(struct tcli *c, struct p9x_wbuf *b, int enc)
 		return -EIO;
 	c->len = size;
 	return 0;
+}
+
+/* Send the T-message in tmsg and read one reply into c->buf. */
+static int tcall(struct tcli *c, struct p9x_wbuf *b, int enc)
+{
+	return tsend(c, b, enc) ?: trecv(c);
+}
+
+/* The tag of the reply in c->buf. */
+static u16 rtag(const struct tcli *c)
+{
+	return (u16)(c->buf[5] | c->buf[6] << 8);
 }
 
 /* @q is node @n's qid in dialect @d: its path and, in 9P2000.Lx, dev. */
@@ -1916,11 +2179,94 @@ static int selftest_wga(struct tcli *c)
 }
 
 /*
+ * The stale-* scenarios (@sc) in dialect @d: the attributes of grow
+ * asked for as the scenario says (a Tgetattr after a Tsetattr, or a
+ * lookup by the name grow.link) are held while a Twrite extends grow,
+ * then come with the size from before it, ahead of the Rfsync of the
+ * next Tfsync; after that the size is the new one.  Returns 0 or the
+ * failed step.
+ */
+static int selftest_stale(struct tcli *c, enum p9x_dialect d, int sc)
+{
+	static const char more[] = "second\n";
+	const char *grow[1] = { "grow" };
+	const char *link[1] = { GROW_LINK };
+	struct p9x_iattr ia = { .valid = P9X_SETATTR_ATIME };
+	struct p9x_qid qids[P9X_MAXWELEM];
+	struct p9x_attr attr;
+	struct p9x_wbuf b;
+	u32 count;
+	u16 nq;
+	int err;
+
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(c, &b, p9x_enc_twalk(&b, 40, 1, 40, 1, grow));
+	if (err || p9x_dec_rwalk(c->buf, c->len, d, 1, &nq, qids) || nq != 1 ||
+	    !qid_is(&qids[0], d, N_GROW))
+		return 30;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(c, &b, p9x_enc_tlopen(&b, 41, 40, P9X_O_RDWR));
+	if (err || p9x_dec_rlopen(c->buf, c->len, d, qids, &count))
+		return 31;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	if (sc == HS_STALE_GETATTR) {
+		err = tcall(c, &b, p9x_enc_tsetattr(&b, 43, 40, &ia));
+		if (err || p9x_dec_rempty(c->buf, c->len, P9X_RSETATTR))
+			return 32;
+		p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+		err = tsend(c, &b, p9x_enc_tgetattr(&b, 42, 40,
+						    P9X_GETATTR_BASIC));
+	} else if (d == P9X_DIALECT_LX) {
+		err = tsend(c, &b, p9x_enc_twalkgetattr(&b, 42, 1, 41,
+							P9X_GETATTR_IDENT, 1,
+							link));
+	} else {
+		err = tcall(c, &b, p9x_enc_twalk(&b, 44, 1, 41, 1, link));
+		if (err || p9x_dec_rwalk(c->buf, c->len, d, 1, &nq, qids) ||
+		    nq != 1 || !qid_is(&qids[0], d, N_GROW))
+			return 33;
+		p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+		err = tsend(c, &b, p9x_enc_tgetattr(&b, 42, 41,
+						    P9X_GETATTR_BASIC));
+	}
+	if (err)
+		return 34;
+	/* The attributes are held: the next reply is the Rwrite. */
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(c, &b, p9x_enc_twrite(&b, 45, 40, strlen(GROW_FIRST),
+					  strlen(more), more));
+	if (err || rtag(c) != 45 || p9x_dec_rwrite(c->buf, c->len, &count) ||
+	    count != strlen(more))
+		return 35;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(c, &b, p9x_enc_tfsync(&b, 46, 40, 0));
+	if (err || rtag(c) != 42)
+		return 36;
+	if (sc == HS_STALE_LOOKUP && d == P9X_DIALECT_LX)
+		err = p9x_dec_rwalkgetattr(c->buf, c->len, d, 1, &nq, qids,
+					   &attr);
+	else
+		err = p9x_dec_rgetattr(c->buf, c->len, d, &attr);
+	if (err || attr.size != strlen(GROW_FIRST) ||
+	    !qid_is(&attr.qid, d, N_GROW))
+		return 37;
+	if (trecv(c) || rtag(c) != 46 ||
+	    p9x_dec_rempty(c->buf, c->len, P9X_RFSYNC))
+		return 38;
+	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
+	err = tcall(c, &b, p9x_enc_tgetattr(&b, 47, 40, P9X_GETATTR_BASIC));
+	if (err || p9x_dec_rgetattr(c->buf, c->len, d, &attr) ||
+	    attr.size != strlen(GROW_FIRST) + strlen(more))
+		return 39;
+	return 0;
+}
+
+/*
  * Drive one session in dialect @d the way a client does, checking each
  * reply with the codec.  Returns 0 if every reply was well formed and as
  * expected, else the number of the step that was not.
  */
-static int selftest_session(int fd, enum p9x_dialect d)
+static int selftest_session(int fd, enum p9x_dialect d, int sc)
 {
 	const char *ver = d == P9X_DIALECT_LX ? P9X_VERSION_LX : P9X_VERSION_L;
 	static struct tcli c;
@@ -2006,7 +2352,8 @@ static int selftest_session(int fd, enum p9x_dialect d)
 	while ((err = p9x_dirent_next(&it, &de)) > 0)
 		if (de.qid.dev == (d == P9X_DIALECT_LX ? HOSTILE_DEV : 0))
 			ents++;
-	if (err || ents != 6)
+	if (err || ents != (sc == HS_STALE_GETATTR || sc == HS_STALE_LOOKUP ?
+			    7 : 6))
 		return 10;
 	p9x_wbuf_init(&b, tmsg, sizeof(tmsg));
 	err = tcall(&c, &b, p9x_enc_txattrwalk(&b, 8, 3, 4, XATTR_NAME));
@@ -2021,6 +2368,8 @@ static int selftest_session(int fd, enum p9x_dialect d)
 	err = tcall(&c, &b, p9x_enc_tclunk(&b, 10, 3));
 	if (err || p9x_dec_rempty(c.buf, c.len, P9X_RCLUNK))
 		return 13;
+	if (sc == HS_STALE_GETATTR || sc == HS_STALE_LOOKUP)
+		return selftest_stale(&c, d, sc);
 	return d == P9X_DIALECT_LX ? selftest_wga(&c) : 0;
 }
 
@@ -2065,7 +2414,7 @@ static int selftest_one(int sc, enum p9x_dialect d)
 		kill(pid, SIGKILL);
 		rc = -1;
 	} else {
-		rc = selftest_session(sv[0], d);
+		rc = selftest_session(sv[0], d, sc);
 	}
 	close(sv[0]);
 	waitpid(pid, &status, 0);
@@ -2076,7 +2425,8 @@ static int selftest_one(int sc, enum p9x_dialect d)
 
 /*
  * Every scenario's server gets the correct session in 9P2000.L and in
- * 9P2000.Lx.  The correct one must pass both; the others must fail or
+ * 9P2000.Lx.  The correct one must pass both, and so must the stale-*
+ * ones, whose sessions go on to check the reply they hold; the others must fail or
  * pass both alike, except the lx-* ones, which must pass 9P2000.L and
  * fail 9P2000.Lx at their step.  No correct reply may fail to decode.
  */
@@ -2096,6 +2446,9 @@ static int selftest(void)
 			why = "a correct reply did not decode";
 		else if (i == HS_CORRECT && (rl || rx))
 			why = "the correct session failed";
+		else if ((i == HS_STALE_GETATTR || i == HS_STALE_LOOKUP) &&
+			 (rl || rx))
+			why = "the stale reply was not held as the scenario says";
 		else if (lx_fails_at[i] && rl)
 			why = "an lx-* scenario lied in a 9P2000.L session";
 		else if (lx_fails_at[i] && rx != lx_fails_at[i])

@@ -40,6 +40,9 @@ HX_HELLO6=68656c6c6f2c			# "hello,", its first 6 bytes
 HX_NAME=68656c6c6f2e747874		# "hello.txt"
 HX_XATTR=68656c6c6f			# "hello"
 HX_ROOT="2e 2e2e $HX_NAME 646972 6c696e6b 76696374696d"
+# grow after the stale-* probes: "first\n", "second\n" at its end, then
+# "third\n" at its end.
+HX_GROW=66697273740a7365636f6e640a74686972640a
 
 # alive PID: running, not a zombie.
 alive() {
@@ -240,15 +243,21 @@ want_version() {
 	return 1
 }
 
-# no_fid_left: once unmounted, the server's session ended with every
-# fid clunked (hostile reports "end of session: N fids bound").
-no_fid_left() {
+# server_said TEXT: the server's last line holding TEXT, waited for
+# for up to 3 s, in _l (empty if none came).
+server_said() {
 	_n=30
-	while ! grep -q "end of session" /tmp/hostile.err && [ "$_n" -gt 0 ]; do
+	while ! grep -q "$1" /tmp/hostile.err && [ "$_n" -gt 0 ]; do
 		sleep 0.1
 		_n=$((_n - 1))
 	done
-	_l=$(grep "end of session" /tmp/hostile.err | tail -n 1)
+	_l=$(grep "$1" /tmp/hostile.err | tail -n 1)
+}
+
+# no_fid_left: once unmounted, the server's session ended with every
+# fid clunked (hostile reports "end of session: N fids bound").
+no_fid_left() {
+	server_said "end of session"
 	case $_l in
 	*": 0 fids bound") return 0 ;;
 	"") why "the server saw no end of the session 3 s after umount" ;;
@@ -604,6 +613,45 @@ s_lx_readdir_short() {
 	umount_clean
 }
 
+# A stale reply against the guest's own write (the stale-* scenarios,
+# "hostile do stale-*"): the attributes of grow (6 bytes) that the
+# server read before a write of 7 bytes at the end reached it come after
+# that write, its writeback and fsync are over.  stat: the reply asked
+# for by a stat of the open file after a futimens() (in cache=loose a
+# stat asks the server only after such a change); lookup: by a lookup of
+# grow.link, another name of it (cache=loose, where that finds the open
+# file's inode).  The stat overlapping the write may see 6 or 13 bytes;
+# after it, the end of file is 13, a write of 6 bytes there makes 19,
+# and those 19 bytes are what the server holds at the end.  A size put
+# back to 6 has the last write overwrite the second.  9plx must have
+# asked (the server held the reply); a client that asked nothing is
+# right as long as the sizes and bytes are.  Each test $1 in cache=$2.
+s_stale() {
+	must_mount "cache=$2" || return 1
+	if [ "$1" = stat ]; then
+		probe 40 stale-stat "$HM/grow" /tmp/hostile.err
+	else
+		probe 40 stale-lookup "$HM/grow" "$HM/grow.link" /tmp/hostile.err
+	fi
+	_sw=""
+	case $PROBE in
+	"ok held=1 child=6 end=13 size=19" | "ok held=1 child=13 end=13 size=19") ;;
+	"ok held=0 child=6 end=13 size=19" | "ok held=0 child=13 end=13 size=19")
+		[ "$HOSTILE_CLIENT" = stock ] ||
+			_sw="the server held no reply: the scenario did not happen; "
+		;;
+	*) _sw="the guest saw '$PROBE', wanted the end of file at 13 and the size 19; " ;;
+	esac
+	h_umount || return 1
+	server_said "grow holds"
+	_g=${_l#hostile: grow holds }
+	[ "$_g" = "$HX_GROW" ] ||
+		_sw="${_sw}the server ends with '$_g', wanted '$HX_GROW'"
+	[ -z "$_sw" ] && return 0
+	why "$_sw"
+	return 1
+}
+
 # --- the harness ----------------------------------------------------------
 
 # splat: kernel log lines since dmark that look like a kernel bug.
@@ -759,6 +807,10 @@ for _v in xattr-short xattr-huge xattr-long; do
 done
 hcase lock-bogus s_lock_bogus
 hcase getlock-bogus s_getlock_bogus
+for _c in loose mmap none; do
+	check "stale-getattr-$_c" h_scenario stale-getattr s_stale stat "$_c"
+done
+check stale-lookup-loose h_scenario stale-lookup s_stale lookup loose
 # 9P2000.Lx only.
 lxcase lx-correct h_scenario correct s_correct
 for _v in lx-walkgetattr-extra lx-walkgetattr-partial-attr \
@@ -790,6 +842,8 @@ hcase times-absurd s_times
 hcase lx-walkgetattr-noattr s_correct
 hcase lx-qid-short s_correct
 hcase flush-walk s_flush_walk
+check stale-getattr-loose h_scenario stale-getattr s_stale stat loose
+check stale-lookup-loose h_scenario stale-lookup s_stale lookup loose
 HVER=""
 PFX=${PFX%l-}
 # The same server on two FIFOs (trans=fd).
