@@ -23,7 +23,8 @@
 #   make dkms-uninstall       undo make dkms-install
 #   make kunit | vmtest | qtest | fuzz | check | demo
 #   make check-full           make check, and the 7.3 guest also against
-#                             QEMU 7.2 and diod, and DKMS on Debian 13
+#                             QEMU 7.2 and diod, and the package on Debian
+#                             13: DKMS, and the switch booted on 7.3
 #                             (tests/check --full)
 #   make demo KVER=7.3.4+deb13-amd64
 #                             the demo on the 7.3 guest

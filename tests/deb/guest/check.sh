@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Installed as /usr/local/sbin/nlx-deb-check in the Debian root of
-# tests/deb/run, run by nlx-deb-check.service once systemd has booted
-# with the fstab lines below.  nlx.expect= on the kernel command line
-# says who must serve mount -t 9p: 9plx (switch on) or stock (switch
-# off); nlx.version= is the version the package was built with.
+# Installed as /usr/local/sbin/nlx-deb-check in the Debian roots of
+# tests/deb/run and tests/deb/trixie (tests/deb/lib.sh), run by
+# nlx-deb-check.service once systemd has booted with the fstab lines
+# below.  nlx.expect= on the kernel command line says who must serve
+# mount -t 9p: 9plx (switch on) or stock (switch off); nlx.version= is
+# the version the package was built with.
 #
 #   share9 /mnt/share 9p trans=virtio,_netdev 0 0
 #   auto9  /mnt/auto  9p trans=virtio,noauto,x-systemd.automount 0 0
